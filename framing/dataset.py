@@ -1,0 +1,97 @@
+"""Assemble labelled documents into the sentence table the model trains on.
+
+Label files name documents by id; the sources live in document folders
+(``seeds/`` and ``corpus/written/`` by default), each with an optional
+``documents.csv`` of metadata (genre, topic, region, written).  Training rows
+get the splitter's quotation flags, so a sentence is featurised the same way
+at training and at scoring time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from framing.errors import LabelError
+from framing.labels import label_files, read_labels
+from framing.sentences import split_sentences
+
+DEFAULT_DOCUMENT_DIRS = ("seeds", "corpus/written")
+DEFAULT_LABEL_DIR = "labels"
+METADATA_COLUMNS = ("genre", "topic", "region", "written")
+
+
+def load_documents(dirs: Iterable[str | Path] = DEFAULT_DOCUMENT_DIRS) -> dict[str, str]:
+    """Map document id (file name without ``.txt``) to its text, over *dirs*."""
+    documents: dict[str, str] = {}
+    for folder in map(Path, dirs):
+        for path in sorted(folder.glob("*.txt")):
+            documents[path.stem] = path.read_text(encoding="utf-8")
+    return documents
+
+
+def load_metadata(dirs: Iterable[str | Path] = DEFAULT_DOCUMENT_DIRS) -> pd.DataFrame:
+    """The ``documents.csv`` files of *dirs*, one row per document id."""
+    frames = [
+        pd.read_csv(folder / "documents.csv", dtype=str, keep_default_na=False)
+        for folder in map(Path, dirs)
+        if (folder / "documents.csv").exists()
+    ]
+    if not frames:
+        return pd.DataFrame(columns=["id", *METADATA_COLUMNS])
+    return pd.concat(frames, ignore_index=True).drop_duplicates("id").set_index("id")
+
+
+def training_table(
+    label_paths: Iterable[str | Path] = (DEFAULT_LABEL_DIR,),
+    document_dirs: Iterable[str | Path] = DEFAULT_DOCUMENT_DIRS,
+) -> pd.DataFrame:
+    """Validated labels joined with splitter flags and document metadata.
+
+    Columns: document, doc (same), sentence, start, end, text, label, note,
+    quoted, attributed, genre, topic, region, written.
+    """
+    documents = load_documents(document_dirs)
+    labels = read_labels(label_paths, documents)
+    flags = {}
+    for doc in labels["document"].unique():
+        for s in split_sentences(documents[doc]):
+            flags[(doc, s.start, s.end)] = (s.quoted, s.attributed)
+    keys = zip(labels["document"], labels["start"], labels["end"], strict=True)
+    quoted, attributed = zip(*(_flags_for(flags, *k, documents) for k in keys), strict=True)
+    table = labels.drop(columns=["file", "line"]).assign(
+        doc=labels["document"], quoted=quoted, attributed=attributed
+    )
+    meta = load_metadata(document_dirs)
+    for column in METADATA_COLUMNS:
+        values = table["document"].map(meta[column]) if column in meta else None
+        table[column] = values.fillna("unknown") if values is not None else "unknown"
+    # Documents without a topic each count as their own topic in grouped CV.
+    table.loc[table["topic"] == "unknown", "topic"] = table["document"]
+    return table
+
+
+def _flags_for(flags, doc, start, end, documents):
+    """Splitter flags for a labelled span; spans the splitter cuts differently
+    (labels written by hand or by an older splitter) are split on their own."""
+    if (doc, start, end) in flags:
+        return flags[(doc, start, end)]
+    pieces = split_sentences(documents[doc][start:end])
+    if not pieces:
+        raise LabelError([f"{doc}[{start}:{end}]: span holds no sentence"])
+    return any(p.quoted for p in pieces), any(p.attributed for p in pieces)
+
+
+def data_hash(label_paths: Iterable[str | Path], document_dirs: Iterable[str | Path]) -> str:
+    """sha256 over the label files and the documents they label."""
+    digest = hashlib.sha256()
+    for path in label_files(label_paths):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    for doc_id, text in sorted(load_documents(document_dirs).items()):
+        digest.update(doc_id.encode())
+        digest.update(text.encode("utf-8"))
+    return digest.hexdigest()

@@ -1,0 +1,149 @@
+"""Read and validate label files.  The label set lives here, once.
+
+A label file is a CSV with the columns in ``COLUMNS`` (``note`` optional);
+see ``labels/CODEBOOK.md``.  Every file is validated when it is loaded and
+every problem is reported as ``file:line: problem``; nothing is dropped
+silently.  Exact duplicate rows (the same sentence with the same label, in
+one file or several) are collapsed with a warning.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from framing.errors import LabelError
+
+LABELS: tuple[str, ...] = ("accusation", "defence", "policy_recommendation", "neutral_reporting")
+NEUTRAL = "neutral_reporting"
+ACTS: tuple[str, ...] = tuple(label for label in LABELS if label != NEUTRAL)
+# The codebook's tie-break order for mixed sentences and dominant acts.
+PRIORITY: tuple[str, ...] = ("policy_recommendation", "accusation", "defence", NEUTRAL)
+COLUMNS: tuple[str, ...] = ("document", "sentence", "start", "end", "text", "label")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("note",)
+
+log = logging.getLogger("framing")
+
+
+def suggest_label(value: str) -> str:
+    """The ' (did you mean ...?)' hint for a mistyped label, or ''."""
+    close = difflib.get_close_matches(value.strip().lower(), LABELS, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def label_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders to the ``*.csv`` files inside them, sorted."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.csv")))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise LabelError([f"{path}: no such label file or folder"])
+    if not files:
+        raise LabelError(["no label files found: pass a CSV file or a folder with *.csv files"])
+    return files
+
+
+def read_labels(
+    paths: Iterable[str | Path], documents: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Read, validate and combine label files.
+
+    *documents* maps document id to its source text; when given, every span
+    is checked against it (``source[start:end] == text``).  Raises
+    ``LabelError`` listing every problem found.
+    """
+    problems: list[str] = []
+    frames = []
+    for path in label_files(paths):
+        frame = _read_one(path, documents, problems)
+        if frame is not None:
+            frames.append(frame)
+    if problems:
+        raise LabelError(problems)
+    table = pd.concat(frames, ignore_index=True)
+    table = _collapse_duplicates(table, problems)
+    if problems:
+        raise LabelError(problems)
+    return table.sort_values(["document", "start"], kind="stable").reset_index(drop=True)
+
+
+def _read_one(path: Path, documents: dict[str, str] | None, problems: list[str]):
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.append(f"{path}:1: not UTF-8 text; save the file as UTF-8 CSV")
+        return None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        problems.append(f"{path}:1: not a readable CSV ({str(exc).strip().splitlines()[0]})")
+        return None
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        problems.append(
+            f"{path}:1: missing column(s) {', '.join(missing)}; "
+            f"a label file needs {', '.join(COLUMNS)} (and optionally note)"
+        )
+        return None
+    if "note" not in frame.columns:
+        frame["note"] = ""
+    frame = frame[list(COLUMNS + OPTIONAL_COLUMNS)].copy()
+    # Line numbers as a spreadsheet shows them: the header is line 1.
+    frame["file"] = str(path)
+    frame["line"] = range(2, len(frame) + 2)
+    for row in frame.itertuples(index=False):
+        where = f"{path}:{row.line}"
+        if not row.document.strip():
+            problems.append(f"{where}: empty document id")
+        if not row.text.strip():
+            problems.append(f"{where}: empty text")
+        label = row.label.strip()
+        if label not in LABELS:
+            shown = f"'{row.label}'" if label else "empty label"
+            problems.append(
+                f"{where}: {shown} is not a label{suggest_label(row.label)}; "
+                f"expected one of {', '.join(LABELS)}"
+            )
+        bad_ints = [c for c in ("sentence", "start", "end") if not getattr(row, c).strip().isdigit()]
+        if bad_ints:
+            problems.append(f"{where}: {', '.join(bad_ints)} must be a whole number >= 0")
+            continue
+        start, end = int(row.start), int(row.end)
+        if end <= start:
+            problems.append(f"{where}: end ({end}) must be greater than start ({start})")
+        elif documents is not None:
+            source = documents.get(row.document)
+            if source is None:
+                problems.append(f"{where}: document '{row.document}' not found")
+            elif source[start:end] != row.text:
+                problems.append(
+                    f"{where}: text does not match {row.document}[{start}:{end}]; "
+                    "fix the span or the text"
+                )
+    frame["label"] = frame["label"].str.strip()
+    for column in ("sentence", "start", "end"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(-1).astype(int)
+    return frame
+
+
+def _collapse_duplicates(table: pd.DataFrame, problems: list[str]) -> pd.DataFrame:
+    key = ["document", "start", "end"]
+    groups = table.groupby(key, sort=False)
+    keep = []
+    for _, group in groups:
+        first = group.iloc[0]
+        if group["label"].nunique() > 1:
+            where = "; ".join(f"{r.file}:{r.line} says {r.label}" for r in group.itertuples())
+            problems.append(
+                f"{first.file}:{first.line}: conflicting labels for the same sentence ({where})"
+            )
+        elif len(group) > 1:
+            others = ", ".join(f"{r.file}:{r.line}" for r in group.iloc[1:].itertuples())
+            log.warning("%s:%s: duplicate of %s, kept once", first.file, first.line, others)
+        keep.append(group.index[0])
+    return table.loc[sorted(keep)]

@@ -1,0 +1,162 @@
+"""Build, train, evaluate, save and load the framing model.
+
+The whole model is one scikit-learn ``Pipeline``: masked word n-grams and
+rhetorical cue features, then a multinomial logistic regression.  Logistic
+regression is trained on log-loss, so its probabilities are calibrated to
+the label priors it was trained on (checked by the Brier score and the
+calibration table in the model card); no class re-weighting is applied,
+since that would skew the priors users see.
+
+The model file (joblib) holds the pipeline *and* its card; ``models/framing.json``
+is the same card for people to read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import tempfile
+import warnings
+from importlib import metadata, resources
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from framing.errors import ModelError
+from framing.features import INPUT_COLUMNS, MaskActors, RhetoricalCues
+from framing.labels import LABELS
+from framing.lexicon import data_versions
+
+MODEL_FORMAT = 1
+DEFAULT_MODEL_NAME = "framing.joblib"
+
+
+def build_pipeline(*, C: float = 4.0, cue_weight: float = 1.0, context: bool = True,
+                   mask: bool = True) -> Pipeline:
+    """The untrained pipeline.  Keyword-only knobs exist for ablations."""
+    words = Pipeline([
+        ("mask", MaskActors(mask=mask)),
+        ("tfidf", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2),
+                                  min_df=2, sublinear_tf=True)),
+    ])
+    features = ColumnTransformer(
+        [("words", words, "text"), ("cues", RhetoricalCues(context=context), list(INPUT_COLUMNS))],
+        transformer_weights={"words": 1.0, "cues": cue_weight},
+    )
+    classifier = LogisticRegression(C=C, max_iter=3000)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def fit(table: pd.DataFrame, **params) -> Pipeline:
+    """Train on a sentence table (rows in document order, with ``label``)."""
+    pipeline = build_pipeline(**params)
+    pipeline.fit(table[list(INPUT_COLUMNS)], table["label"])
+    return pipeline
+
+
+def predict_proba(pipeline: Pipeline, table: pd.DataFrame) -> pd.DataFrame:
+    """Probabilities for every label in ``LABELS`` order (0 for labels unseen in training)."""
+    proba = pipeline.predict_proba(table[list(INPUT_COLUMNS)])
+    out = pd.DataFrame(0.0, index=table.index, columns=list(LABELS))
+    for j, label in enumerate(pipeline.classes_):
+        out[label] = proba[:, j]
+    return out
+
+
+# --- persistence ------------------------------------------------------------------
+
+def versions() -> dict[str, str]:
+    names = ("framing", "scikit-learn", "nltk", "joblib", "pandas", "numpy", "scipy")
+    found = {"python": platform.python_version()}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "unknown"
+    found.update({f"data:{k}": str(v) for k, v in data_versions().items()})
+    return found
+
+
+def make_card(table: pd.DataFrame, data_hash: str, evaluation: dict) -> dict:
+    return {
+        "format": MODEL_FORMAT,
+        "labels": list(LABELS),
+        "label_counts": {lab: int((table["label"] == lab).sum()) for lab in LABELS},
+        "n_sentences": int(len(table)),
+        "n_documents": int(table["document"].nunique()),
+        "training_data_sha256": data_hash,
+        "versions": versions(),
+        "trained_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "metrics": evaluation,
+    }
+
+
+def save_model(pipeline: Pipeline, card: dict, path: str | Path, *, force: bool = False) -> Path:
+    """Write the model and ``<name>.json`` card atomically; refuse to overwrite
+    unless *force*."""
+    path = Path(path)
+    card_path = path.with_suffix(".json")
+    if path.exists() and not force:
+        raise ModelError(f"{path} exists; pass --force to overwrite it or -o to write elsewhere")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for target, write in ((path, lambda fh: joblib.dump({"pipeline": pipeline, "card": card}, fh,
+                                                         compress=3)),
+                          (card_path, lambda fh: fh.write(
+                              (json.dumps(card, indent=2) + "\n").encode()))):
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                write(fh)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return path
+
+
+def default_model_path() -> Path:
+    return Path(str(resources.files("framing.models").joinpath(DEFAULT_MODEL_NAME)))
+
+
+def load_model(path: str | Path | None = None) -> tuple[Pipeline, dict]:
+    """Load ``(pipeline, card)``; the default is the model installed with framing."""
+    path = Path(path) if path is not None else default_model_path()
+    if not path.exists():
+        raise ModelError(f"model file {path} not found; run `framing train` or pass --model PATH")
+    if path.is_dir():
+        raise ModelError(f"{path} is a folder, not a model file; pass --model PATH/framing.joblib")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", category=_inconsistent_version_warning())
+        try:
+            bundle = joblib.load(path)
+        except _inconsistent_version_warning() as exc:
+            raise ModelError(
+                f"{path} was saved with scikit-learn {exc.original_sklearn_version}, this is "
+                f"{exc.current_sklearn_version}; retrain with `framing train` or install "
+                f"scikit-learn=={exc.original_sklearn_version}"
+            ) from None
+        except Exception as exc:  # unpickling raises almost anything on a bad file
+            raise ModelError(
+                f"{path} is not a readable framing model ({type(exc).__name__}); "
+                "retrain with `framing train` or pass another --model"
+            ) from None
+    if not (isinstance(bundle, dict) and {"pipeline", "card"} <= set(bundle)):
+        raise ModelError(f"{path} is not a framing model (no pipeline and card inside)")
+    card = bundle["card"]
+    if card.get("format") != MODEL_FORMAT or card.get("labels") != list(LABELS):
+        raise ModelError(f"{path} was made by an incompatible framing version; retrain it")
+    return bundle["pipeline"], card
+
+
+def _inconsistent_version_warning():
+    from sklearn.exceptions import InconsistentVersionWarning
+
+    return InconsistentVersionWarning

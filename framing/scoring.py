@@ -1,0 +1,134 @@
+"""Sentences → labelled table (pandas) → document profile.
+
+``score_text`` and ``score_files`` return one row per sentence (headings are
+left out, as they perform no act) with the columns in ``SENTENCE_COLUMNS``;
+``profile`` summarises a scored document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from framing.errors import InputError
+from framing.labels import LABELS, NEUTRAL, PRIORITY
+from framing.model import load_model, predict_proba
+from framing.sentences import split_sentences
+
+PROBA_COLUMNS = tuple(f"p_{label}" for label in LABELS)
+SENTENCE_COLUMNS = ("doc", "sentence", "start", "end", "text", "label", "confidence",
+                    *PROBA_COLUMNS)
+
+
+def sentence_table(text: str, doc: str = "-") -> pd.DataFrame:
+    """The non-heading sentences of *text* with splitter flags, unscored."""
+    rows = [
+        (doc, s.start, s.end, s.text, s.quoted, s.attributed)
+        for s in split_sentences(text)
+        if not s.heading
+    ]
+    table = pd.DataFrame(rows, columns=["doc", "start", "end", "text", "quoted", "attributed"])
+    table.insert(1, "sentence", range(len(table)))
+    return table
+
+
+def _as_pipeline(model) -> Pipeline:
+    if model is None:
+        return load_model()[0]
+    if isinstance(model, tuple):
+        return model[0]
+    if isinstance(model, (str, Path)):
+        return load_model(model)[0]
+    return model
+
+
+def score_table(table: pd.DataFrame, model=None) -> pd.DataFrame:
+    """Add label, confidence and probabilities to a sentence table
+    (rows in document order, as ``sentence_table`` makes them)."""
+    pipeline = _as_pipeline(model)
+    out = table.copy()
+    if out.empty:
+        for column in ("label", "confidence", *PROBA_COLUMNS):
+            out[column] = pd.Series(dtype="float64" if column != "label" else "object")
+        return out
+    proba = predict_proba(pipeline, out)
+    out["label"] = proba.idxmax(axis=1).to_numpy()
+    out["confidence"] = proba.max(axis=1).to_numpy()
+    for label, column in zip(LABELS, PROBA_COLUMNS, strict=True):
+        out[column] = proba[label].to_numpy()
+    return out
+
+
+def score_text(text: str, model=None, *, doc: str = "-") -> pd.DataFrame:
+    """Score every sentence of *text*; one row per sentence, ``SENTENCE_COLUMNS``.
+
+    *model* is a pipeline, a ``(pipeline, card)`` pair, a path, or ``None``
+    for the installed default model.
+    """
+    return score_table(sentence_table(text, doc), model)[list(SENTENCE_COLUMNS)]
+
+
+def read_text(path: str | Path) -> str:
+    """Read a UTF-8 document; raise ``InputError`` with the fix for anything else."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file; check the path")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; pass the .txt files in it, or use `framing batch`")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
+    return decode_text(raw, str(path))
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """Decode a document's bytes, refusing binary, non-UTF-8 and empty input."""
+    if b"\x00" in raw:
+        raise InputError(f"{name} looks like a binary file, not text; pass a UTF-8 text file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name} is not valid UTF-8 (byte {exc.start}); convert it, "
+            f"e.g. `iconv -f latin1 -t utf-8 {name}`"
+        ) from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise InputError(f"{name} is empty or only whitespace; nothing to score")
+    return text
+
+
+def score_files(paths: Iterable[str | Path], model=None) -> pd.DataFrame:
+    """Score several files into one table; ``doc`` is each file's path as given.
+
+    Every file is read (and checked) before any is scored.
+    """
+    pipeline = _as_pipeline(model)
+    texts = [(str(p), read_text(p)) for p in paths]
+    tables = [score_text(text, pipeline, doc=name) for name, text in texts]
+    return pd.concat(tables, ignore_index=True) if tables else score_text("", pipeline)
+
+
+def profile(scored: pd.DataFrame) -> pd.DataFrame:
+    """One row per document: n_sentences, count and share of each label,
+    the dominant non-neutral act (ties broken by the codebook's priority
+    order; empty when there is none) and the mean confidence."""
+    rows = []
+    for doc, group in scored.groupby("doc", sort=False):
+        counts = group["label"].value_counts()
+        n = len(group)
+        row = {"doc": doc, "n_sentences": n}
+        for label in LABELS:
+            row[f"n_{label}"] = int(counts.get(label, 0))
+        for label in LABELS:
+            row[f"share_{label}"] = counts.get(label, 0) / n if n else 0.0
+        acts = [(counts.get(a, 0), -i, a) for i, a in enumerate(PRIORITY) if a != NEUTRAL]
+        best = max(acts)
+        row["dominant_act"] = best[2] if best[0] > 0 else ""
+        row["mean_confidence"] = float(group["confidence"].mean()) if n else float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows)

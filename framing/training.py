@@ -1,0 +1,62 @@
+"""``framing train``: validated labels → fitted pipeline + card with held-out metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from framing.dataset import DEFAULT_DOCUMENT_DIRS, DEFAULT_LABEL_DIR, data_hash, training_table
+from framing.errors import LabelError
+from framing.evaluation import cross_validate, transfer
+from framing.model import fit, make_card
+
+
+@dataclass
+class TrainResult:
+    pipeline: Pipeline
+    card: dict
+    table: pd.DataFrame
+
+
+def evaluate_table(table: pd.DataFrame, *, progress: Callable[[str], None] = lambda _: None,
+                   **params) -> dict:
+    """Every held-out evaluation the data allows, keyed by name."""
+    results = {}
+    if table["document"].nunique() >= 2:
+        progress("cross-validating by document")
+        results["by_document"] = cross_validate(table, "document", **params)
+    if table["topic"].nunique() >= 2:
+        progress("cross-validating by topic (leave one topic out)")
+        results["by_topic"] = cross_validate(table, "topic", **params)
+    written = table["written"].astype(str).str.lower() == "true"
+    if written.any() and (~written).any():
+        progress("transfer test: train on written documents, test on real ones")
+        results["written_to_real"] = transfer(table[written], table[~written], **params)
+    return results
+
+
+def train(
+    label_paths: Iterable[str | Path] = (DEFAULT_LABEL_DIR,),
+    document_dirs: Iterable[str | Path] = DEFAULT_DOCUMENT_DIRS,
+    *,
+    evaluate: bool = True,
+    progress: Callable[[str], None] = lambda _: None,
+    **params,
+) -> TrainResult:
+    """Validate labels, measure held-out metrics, then fit on everything."""
+    label_paths = list(label_paths)
+    document_dirs = list(document_dirs)
+    table = training_table(label_paths, document_dirs)
+    if table["label"].nunique() < 2:
+        raise LabelError([f"{', '.join(map(str, label_paths))}: training needs at least two "
+                          "different labels; label more sentences"])
+    evaluation = evaluate_table(table, progress=progress, **params) if evaluate else {}
+    progress(f"fitting on all {len(table)} sentences")
+    pipeline = fit(table, **params)
+    card = make_card(table, data_hash(label_paths, document_dirs), evaluation)
+    card["params"] = params
+    return TrainResult(pipeline, card, table)

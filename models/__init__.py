@@ -1,0 +1,1 @@
+"""The default trained model and its card, installed as ``framing.models``."""
