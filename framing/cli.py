@@ -70,7 +70,7 @@ def score(files, model_path, fmt, output, force):
       framing score a.txt b.txt --format csv -o scored.csv
     """
     from framing.model import load_model
-    from framing.scoring import decode_text, read_text, score_text
+    from framing.scoring import decode_text, read_text, score_texts
 
     check_output(output, force)
     model = load_model(model_path)
@@ -80,9 +80,7 @@ def score(files, model_path, fmt, output, force):
             texts.append(("-", decode_text(sys.stdin.buffer.read(), "standard input")))
         else:
             texts.append((name, read_text(name)))
-    scored = pd.concat([score_text(text, model, doc=name) for name, text in texts],
-                       ignore_index=True)
-    write_scored(scored, fmt, output)
+    write_scored(score_texts(texts, model), fmt, output)
 
 
 def check_output(output: str, force: bool) -> None:

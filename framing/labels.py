@@ -109,7 +109,8 @@ def _read_one(path: Path, documents: dict[str, str] | None, problems: list[str])
                 f"{where}: {shown} is not a label{suggest_label(row.label)}; "
                 f"expected one of {', '.join(LABELS)}"
             )
-        bad_ints = [c for c in ("sentence", "start", "end") if not getattr(row, c).strip().isdigit()]
+        bad_ints = [c for c in ("sentence", "start", "end")
+                    if not getattr(row, c).strip().isdigit()]
         if bad_ints:
             problems.append(f"{where}: {', '.join(bad_ints)} must be a whole number >= 0")
             continue

@@ -13,8 +13,6 @@ import tomllib
 from functools import cache
 from importlib import resources
 
-import numpy as np
-
 TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|n't|[^\w\s]")
 
 
@@ -57,21 +55,33 @@ class CueLexicon:
                 else:
                     self._phrases.setdefault(words[0], []).append((words[1:], i))
         self._stem_lengths = sorted(self._stems)
+        # token -> (cue ids of the token itself, phrases that start with it)
+        self._cache: dict[str, tuple] = {}
 
-    def count(self, tokens: list[str]) -> np.ndarray:
+    def _ids(self, tok: str) -> tuple[int, ...]:
+        """Cue lists that the single token *tok* belongs to (words and stems)."""
+        ids = list(self._words.get(tok, ()))
+        for k in self._stem_lengths:
+            if k > len(tok):
+                break
+            ids.extend(self._stems[k].get(tok[:k], ()))
+        return tuple(ids)
+
+    def count(self, tokens: list[str]) -> list[int]:
         """Counts per cue list for lower-cased *tokens*."""
-        counts = np.zeros(len(self.names))
-        words, phrases, stems = self._words, self._phrases, self._stems
+        counts = [0] * len(self.names)
+        cache = self._cache
         for j, tok in enumerate(tokens):
-            for i in words.get(tok, ()):
+            entry = cache.get(tok)
+            if entry is None:
+                entry = (self._ids(tok), self._phrases.get(tok, ()))
+                if len(cache) < 200_000:  # news vocabulary is Zipfian; bound it anyway
+                    cache[tok] = entry
+            ids, phrases = entry
+            for i in ids:
                 counts[i] += 1
-            for rest, i in phrases.get(tok, ()):
+            for rest, i in phrases:
                 if tuple(tokens[j + 1 : j + 1 + len(rest)]) == rest:
-                    counts[i] += 1
-            for k in self._stem_lengths:
-                if k > len(tok):
-                    break
-                for i in stems[k].get(tok[:k], ()):
                     counts[i] += 1
         return counts
 

@@ -23,15 +23,19 @@ from importlib import metadata, resources
 from pathlib import Path
 
 import joblib
-import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from framing.errors import ModelError
-from framing.features import INPUT_COLUMNS, MaskActors, RhetoricalCues
+from framing.features import (
+    INPUT_COLUMNS,
+    FastTfidfVectorizer,
+    MaskActors,
+    RhetoricalCues,
+    word_ngrams,
+)
 from framing.labels import LABELS
 from framing.lexicon import data_versions
 
@@ -42,17 +46,15 @@ DEFAULT_MODEL_NAME = "framing.joblib"
 def build_pipeline(*, C: float = 4.0, cue_weight: float = 1.0, context: bool = True,
                    mask: bool = True) -> Pipeline:
     """The untrained pipeline.  Keyword-only knobs exist for ablations."""
-    words = Pipeline([
-        ("mask", MaskActors(mask=mask)),
-        ("tfidf", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2),
-                                  min_df=2, sublinear_tf=True)),
-    ])
     features = ColumnTransformer(
-        [("words", words, "text"), ("cues", RhetoricalCues(context=context), list(INPUT_COLUMNS))],
+        [("words", FastTfidfVectorizer(analyzer=word_ngrams, min_df=2, sublinear_tf=True),
+          "masked"),
+         ("cues", RhetoricalCues(context=context), [*INPUT_COLUMNS, "masked"])],
         transformer_weights={"words": 1.0, "cues": cue_weight},
     )
     classifier = LogisticRegression(C=C, max_iter=3000)
-    return Pipeline([("features", features), ("classifier", classifier)])
+    return Pipeline([("mask", MaskActors(mask=mask)), ("features", features),
+                     ("classifier", classifier)])
 
 
 def fit(table: pd.DataFrame, **params) -> Pipeline:

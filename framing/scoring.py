@@ -23,16 +23,19 @@ SENTENCE_COLUMNS = ("doc", "sentence", "start", "end", "text", "label", "confide
                     *PROBA_COLUMNS)
 
 
+TABLE_COLUMNS = ("doc", "sentence", "start", "end", "text", "quoted", "attributed")
+
+
+def sentence_rows(text: str, doc: str = "-") -> list[tuple]:
+    """``(doc, sentence, start, end, text, quoted, attributed)`` for each
+    non-heading sentence of *text*."""
+    body = [s for s in split_sentences(text) if not s.heading]
+    return [(doc, i, s.start, s.end, s.text, s.quoted, s.attributed) for i, s in enumerate(body)]
+
+
 def sentence_table(text: str, doc: str = "-") -> pd.DataFrame:
     """The non-heading sentences of *text* with splitter flags, unscored."""
-    rows = [
-        (doc, s.start, s.end, s.text, s.quoted, s.attributed)
-        for s in split_sentences(text)
-        if not s.heading
-    ]
-    table = pd.DataFrame(rows, columns=["doc", "start", "end", "text", "quoted", "attributed"])
-    table.insert(1, "sentence", range(len(table)))
-    return table
+    return pd.DataFrame(sentence_rows(text, doc), columns=list(TABLE_COLUMNS))
 
 
 def _as_pipeline(model) -> Pipeline:
@@ -68,7 +71,15 @@ def score_text(text: str, model=None, *, doc: str = "-") -> pd.DataFrame:
     *model* is a pipeline, a ``(pipeline, card)`` pair, a path, or ``None``
     for the installed default model.
     """
-    return score_table(sentence_table(text, doc), model)[list(SENTENCE_COLUMNS)]
+    return score_texts([(doc, text)], model)
+
+
+def score_texts(items: Iterable[tuple[str, str]], model=None) -> pd.DataFrame:
+    """Score many ``(doc, text)`` pairs in one pass (one table, one predict:
+    much faster than document by document)."""
+    rows = [row for doc, text in items for row in sentence_rows(text, doc)]
+    table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+    return score_table(table, model)[list(SENTENCE_COLUMNS)]
 
 
 def read_text(path: str | Path) -> str:
@@ -81,7 +92,8 @@ def read_text(path: str | Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
+        raise InputError(
+            f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
     return decode_text(raw, str(path))
 
 
@@ -107,10 +119,8 @@ def score_files(paths: Iterable[str | Path], model=None) -> pd.DataFrame:
 
     Every file is read (and checked) before any is scored.
     """
-    pipeline = _as_pipeline(model)
     texts = [(str(p), read_text(p)) for p in paths]
-    tables = [score_text(text, pipeline, doc=name) for name, text in texts]
-    return pd.concat(tables, ignore_index=True) if tables else score_text("", pipeline)
+    return score_texts(texts, model)
 
 
 def profile(scored: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,97 @@
+import logging
+
+import pytest
+
+from framing.errors import LabelError
+from framing.labels import read_labels
+
+HEADER = "document,sentence,start,end,text,label,note\n"
+DOCS = {"d1": "The ban is unjust. Talks resume.", "d2": "Lift the ban."}
+
+
+def write(tmp_path, name, body, header=HEADER):
+    path = tmp_path / name
+    path.write_text(header + body, encoding="utf-8")
+    return path
+
+
+def problems(tmp_path, *files):
+    with pytest.raises(LabelError) as info:
+        read_labels(files, DOCS)
+    return info.value.problems
+
+
+def test_valid_file_loads(tmp_path):
+    path = write(tmp_path, "a.csv", "d1,0,0,18,The ban is unjust.,accusation,\n"
+                                    "d1,1,19,32,Talks resume.,neutral_reporting,\n")
+    table = read_labels([path], DOCS)
+    assert table["label"].tolist() == ["accusation", "neutral_reporting"]
+
+
+def test_unknown_label_suggests_the_right_one(tmp_path):
+    path = write(tmp_path, "a.csv", "d1,0,0,18,The ban is unjust.,acusation,\n")
+    assert problems(tmp_path, path) == [
+        f"{path}:2: 'acusation' is not a label (did you mean 'accusation'?); expected one of "
+        "accusation, defence, policy_recommendation, neutral_reporting"]
+
+
+def test_missing_column(tmp_path):
+    path = write(tmp_path, "a.csv", "d1,0,The ban is unjust.\n",
+                 header="document,sentence,text\n")
+    (problem,) = problems(tmp_path, path)
+    assert problem.startswith(f"{path}:1: missing column(s) start, end, label")
+
+
+def test_empty_text_and_span_mismatch_are_reported_with_lines(tmp_path):
+    path = write(tmp_path, "a.csv", "d1,0,0,18,,accusation,\n"
+                                    "d1,1,19,32,Talks resumed.,neutral_reporting,\n"
+                                    "d9,0,0,4,Lift,neutral_reporting,\n")
+    found = problems(tmp_path, path)
+    assert f"{path}:2: empty text" in found
+    assert f"{path}:3: text does not match d1[19:32]; fix the span or the text" in found
+    assert f"{path}:4: document 'd9' not found" in found
+
+
+def test_bad_numbers(tmp_path):
+    path = write(tmp_path, "a.csv", "d2,0,x,13,Lift the ban.,policy_recommendation,\n")
+    assert problems(tmp_path, path) == [f"{path}:2: start must be a whole number >= 0"]
+
+
+def test_conflicting_labels_across_files(tmp_path):
+    a = write(tmp_path, "a.csv", "d2,0,0,13,Lift the ban.,policy_recommendation,\n")
+    b = write(tmp_path, "b.csv", "d2,0,0,13,Lift the ban.,accusation,\n")
+    (problem,) = problems(tmp_path, a, b)
+    assert problem.startswith(f"{a}:2: conflicting labels for the same sentence")
+    assert f"{b}:2 says accusation" in problem
+
+
+def test_exact_duplicates_collapse_with_a_warning(tmp_path, caplog):
+    a = write(tmp_path, "a.csv", "d2,0,0,13,Lift the ban.,policy_recommendation,\n")
+    b = write(tmp_path, "b.csv", "d2,0,0,13,Lift the ban.,policy_recommendation,\n")
+    with caplog.at_level(logging.WARNING, logger="framing"):
+        table = read_labels([a, b], DOCS)
+    assert len(table) == 1
+    assert f"{a}:2: duplicate of {b}:2, kept once" in caplog.text
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(HEADER.encode() + "d2,0,0,13,Lift the ban.,d\xe9fence,\n".encode("latin1"))
+    assert problems(tmp_path, path) == [f"{path}:1: not UTF-8 text; save the file as UTF-8 CSV"]
+
+
+def test_missing_file_or_empty_folder(tmp_path):
+    with pytest.raises(LabelError, match="no such label file"):
+        read_labels([tmp_path / "nope.csv"])
+    with pytest.raises(LabelError, match="no label files found"):
+        read_labels([tmp_path])
+
+
+def test_shipped_label_files_are_valid():
+    from framing.dataset import training_table
+
+    table = training_table()
+    assert set(table["label"]) == {"accusation", "defence", "policy_recommendation",
+                                   "neutral_reporting"}
+    assert table.groupby("document")["sentence"].apply(
+        lambda s: list(s) == list(range(len(s)))).all()
