@@ -172,9 +172,14 @@ def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100)
               type=click.Path(dir_okay=False), help="Where to write the model (card beside it).")
 @click.option("--force", is_flag=True, help="Overwrite an existing model at --output.")
 @click.option("--no-eval", is_flag=True, help="Skip the held-out evaluation (faster).")
+@click.option("--learning-curve", "curve", is_flag=True,
+              help="Also measure macro-F1 against the number of training documents "
+                   "(slower; written to the model card).")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=-1),
+              help="Parallel processes for the cross-validation folds (-1: all cores).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="How to print the metrics.")
-def train(label_paths, document_dirs, output, force, no_eval, fmt):
+def train(label_paths, document_dirs, output, force, no_eval, curve, jobs, fmt):
     """Retrain from hand labels, print held-out metrics, write the model and its card.
 
     Metrics are held out by document and by topic, never by random sentences.
@@ -182,28 +187,100 @@ def train(label_paths, document_dirs, output, force, no_eval, fmt):
     \b
     Examples:
       framing train --force
+      framing train --force --learning-curve --jobs 2
       framing train --labels labels --labels my_labels.csv -o models/mine.joblib
     """
-    from framing.model import save_model
+    from framing.model import public_card, save_model
     from framing.report_text import render_card_markdown, render_metrics
     from framing.training import train as train_model
 
     if Path(output).exists() and not force:
         raise CLIError(f"{output} exists; pass --force to overwrite it or -o to write elsewhere")
-    for folder in document_dirs:
-        if not Path(folder).is_dir():
-            raise CLIError(f"document folder {folder} not found; run from the project folder "
-                           "or pass --documents DIR")
-    result = train_model(label_paths, document_dirs, evaluate=not no_eval,
-                         progress=lambda msg: click.echo(f"framing: {msg} ...", err=True))
+    check_document_dirs(document_dirs)
+    result = train_model(label_paths, document_dirs, evaluate=not no_eval, curve=curve,
+                         n_jobs=jobs, progress=progress)
     path = save_model(result.pipeline, result.card, output, force=force)
     Path(path).with_name("MODEL_CARD.md").write_text(render_card_markdown(result.card),
                                                      encoding="utf-8")
     if fmt == "json":
-        click.echo(json.dumps(result.card, indent=2))
+        click.echo(json.dumps(public_card(result.card), indent=2))
     else:
         click.echo(render_metrics(result.card))
     click.echo(f"framing: model written to {path}", err=True)
+
+
+def progress(message: str) -> None:
+    click.echo(f"framing: {message} ...", err=True)
+
+
+def check_document_dirs(document_dirs) -> None:
+    for folder in document_dirs:
+        if not Path(folder).is_dir():
+            raise CLIError(f"document folder {folder} not found; run from the project folder "
+                           "or pass --documents DIR")
+
+
+# --- evaluate ---------------------------------------------------------------------
+
+@cli.command()
+@click.option("--labels", "label_paths", multiple=True, type=click.Path(),
+              help="Labelled test file(s) or folder: evaluate the trained model on them. "
+                   "Without --labels, cross-validate on the project's labels instead.")
+@click.option("--documents", "document_dirs", multiple=True, type=click.Path(),
+              default=["seeds", "corpus/written"], show_default=True,
+              help="Folders holding the labelled documents (with documents.csv).")
+@click.option("--model", "model_path", type=click.Path(), default=None,
+              help="Model to evaluate with --labels (default: the installed model).")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=-1),
+              help="Parallel processes for cross-validation folds (-1: all cores).")
+@click.option("--learning-curve", "curve", is_flag=True,
+              help="Also print macro-F1 against the number of training documents.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="table for people, json for scripts.")
+def evaluate(label_paths, document_dirs, model_path, jobs, curve, fmt):
+    """Print honest metrics: macro-F1, per-label precision/recall/F1, confusion matrix.
+
+    Without --labels: grouped cross-validation on labels/ (held out by document
+    and by topic), scores per genre, and the transfer test (train on written
+    documents, test on the real seeds). With --labels: the trained model on
+    that labelled file.
+
+    \b
+    Examples:
+      framing evaluate
+      framing evaluate --jobs 2 --learning-curve
+      framing evaluate --labels my_test.csv --documents my_articles/
+      framing evaluate --labels my_test.csv --format json
+    """
+    from framing.dataset import training_table
+    from framing.evaluation import evaluate_model, learning_curve
+    from framing.model import load_model
+    from framing.report_text import render_one
+    from framing.training import evaluate_table
+
+    check_document_dirs(document_dirs)
+    if label_paths:
+        pipeline, card = load_model(model_path)
+        table = training_table(label_paths, document_dirs)
+        results = {"labelled_file": evaluate_model(pipeline, card, table)}
+    else:
+        table = training_table(["labels"], document_dirs)
+        results = evaluate_table(table, progress=progress, n_jobs=jobs)
+        if curve:
+            progress("learning curve")
+            results["learning_curve"] = learning_curve(table, n_jobs=jobs)
+    if fmt == "json":
+        click.echo(json.dumps(results, indent=2))
+        return
+    blocks = [render_one(name, m) for name, m in results.items() if isinstance(m, dict)]
+    seen = results.get("labelled_file", {}).get("seen_in_training", 0)
+    if seen:
+        blocks.append(f"warning: {seen} of these sentences were in the model's training data; "
+                      "figures over them are not held out.")
+    for point in results.get("learning_curve", []):
+        blocks.append(f"learning curve: {point['documents']:>4} documents  "
+                      f"macro-F1 {point['macro_f1']:.3f}")
+    click.echo("\n\n".join(blocks))
 
 
 # --- entry point -------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
@@ -64,22 +65,23 @@ def folds(table: pd.DataFrame, by: str) -> list[np.ndarray]:
     raise ValueError(f"by must be one of 'document', 'topic', got {by!r}")
 
 
-def out_of_fold(table: pd.DataFrame, by: str, **params) -> pd.DataFrame:
+def _fold(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> pd.DataFrame:
+    return predict_proba(fit(train, **params), test)
+
+
+def out_of_fold(table: pd.DataFrame, by: str, *, n_jobs: int = 1, **params) -> pd.DataFrame:
     """Probabilities for every row from a model that did not see its fold."""
-    parts = []
-    for test in folds(table, by):
-        train = table[~test]
-        if train["label"].nunique() < 2:
-            continue
-        parts.append(predict_proba(fit(train, **params), table[test]))
+    work = [(table[~test], table[test]) for test in folds(table, by)
+            if table.loc[~test, "label"].nunique() >= 2]
+    parts = Parallel(n_jobs=n_jobs)(delayed(_fold)(train, test, params) for train, test in work)
     if not parts:
         return pd.DataFrame(columns=list(LABELS), dtype=float)
     return pd.concat(parts).reindex(table.index).dropna()
 
 
-def cross_validate(table: pd.DataFrame, by: str, **params) -> dict:
+def cross_validate(table: pd.DataFrame, by: str, *, n_jobs: int = 1, **params) -> dict:
     """Held-out metrics over all folds, plus macro-F1 per genre."""
-    proba = out_of_fold(table, by, **params)
+    proba = out_of_fold(table, by, n_jobs=n_jobs, **params)
     rows = table.loc[proba.index]
     y_pred = proba.idxmax(axis=1)
     result = metrics(rows["label"], y_pred, proba)
@@ -115,31 +117,52 @@ def calibration(y_true: pd.Series, proba: pd.DataFrame, bins: int = 5) -> list[d
     return table
 
 
-def learning_curve(table: pd.DataFrame, sizes=(10, 20, 40, 80, 120, 160), seed: int = 0,
-                   **params) -> list[dict]:
+def learning_curve(table: pd.DataFrame, sizes=(10, 20, 40, 80, 120, 160, 200), seed: int = 0,
+                   *, n_jobs: int = 1, **params) -> list[dict]:
     """Leave-one-topic-out macro-F1 when training on only n documents per fold.
 
     For each size, every topic is held out in turn and the model is trained
-    on a fixed random subset of n documents from the other topics.
+    on the first n documents (in a fixed random order) of the other topics.
     """
     rng = np.random.default_rng(seed)
     documents = table["document"].unique()
     order = {doc: rank for rank, doc in enumerate(rng.permutation(documents))}
     curve = []
     for size in sizes:
-        y_true, y_pred = [], []
+        work = []
         for test in folds(table, "topic"):
             train = table[~test]
             docs = sorted(train["document"].unique(), key=order.__getitem__)[:size]
             train = train[train["document"].isin(docs)]
-            if train["label"].nunique() < 2:
-                continue
-            proba = predict_proba(fit(train, **params), table[test])
-            y_true.extend(table.loc[test, "label"])
-            y_pred.extend(proba.idxmax(axis=1))
-        if y_true:
+            if train["label"].nunique() >= 2:
+                work.append((train, table[test]))
+        parts = Parallel(n_jobs=n_jobs)(delayed(_fold)(tr, te, params) for tr, te in work)
+        if parts:
+            proba = pd.concat(parts)
+            y_true = table.loc[proba.index, "label"]
             curve.append({"documents": int(min(size, len(documents))),
-                          "macro_f1": metrics(y_true, y_pred)["macro_f1"]})
+                          "macro_f1": metrics(y_true, proba.idxmax(axis=1))["macro_f1"]})
         if size >= len(documents):
             break
     return curve
+
+
+def evaluate_model(pipeline, card: dict, table: pd.DataFrame) -> dict:
+    """The trained model on a labelled sentence table (e.g. a user's test file).
+
+    ``seen_in_training`` counts test sentences whose text the model trained
+    on: figures over those are not held out.
+    """
+    proba = predict_proba(pipeline, table)
+    result = metrics(table["label"], proba.idxmax(axis=1), proba)
+    trained = set(card.get("training_texts", ()))
+    result["seen_in_training"] = int(sum(text_key(t) in trained for t in table["text"]))
+    return result
+
+
+def text_key(text: str) -> str:
+    """Short stable key of a sentence text (the model remembers these to warn
+    when it is evaluated on its own training sentences)."""
+    import hashlib
+
+    return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:12]

@@ -158,7 +158,8 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
 
     def own_names(self):
         return [*self.cue_names_, "quoted", "attributed", "question", "imperative",
-                "starts_with_quote", "n_words", "first_sentence", "last_sentence"]
+                "starts_with_quote", "n_words", "first_sentence", "last_sentence",
+                *_INTERACTIONS]
 
     def get_feature_names_out(self, input_features=None):
         own = self.own_names()
@@ -199,6 +200,18 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
         last_doc[:-1] = new_doc[1:]
         own[:, k + 6] = new_doc
         own[:, k + 7] = last_doc
+        # Interactions a linear model cannot form itself: the same evaluative
+        # word means one thing in the author's voice and another in reported
+        # speech; a negated negative ("has never sought to threaten") denies.
+        col = {name: i for i, name in enumerate(self.own_names())}
+        reported = np.maximum(own[:, col["attributed"]], own[:, col["attribution"]] > 0)
+        author = 1.0 - reported
+        for name in _AUTHOR_VOICE:
+            own[:, col[f"author_{name}"]] = own[:, col[name]] * author
+        own[:, col["negated_negative_eval"]] = np.minimum(own[:, col["negation"]],
+                                                          own[:, col["negative_eval"]])
+        own[:, col["we_obligation"]] = np.minimum(own[:, col["first_person_plural"]],
+                                                  own[:, col["obligation"]])
         if not self.context:
             return own
         prev = np.zeros_like(own)
@@ -217,6 +230,12 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
         position = (np.arange(n) - starts[doc_ids]) / np.maximum(sizes[doc_ids] - 1, 1)
         return np.hstack([own, prev, nxt, doc_means[doc_ids], position[:, None]])
 
+
+# Cues whose author-voice version (not attributed, no reporting verb) is a feature too.
+_AUTHOR_VOICE = ("negative_eval", "positive_eval", "obligation", "denial", "question",
+                 "conditional", "intensifier")
+_INTERACTIONS = (*(f"author_{n}" for n in _AUTHOR_VOICE), "negated_negative_eval",
+                 "we_obligation")
 
 # Document-level genre signals: what share of the document's sentences carry them.
 _DOC_SIGNALS = ("attribution", "quoted", "attributed", "first_person_plural", "obligation",

@@ -44,7 +44,7 @@ DEFAULT_MODEL_NAME = "framing.joblib"
 
 
 def build_pipeline(*, C: float = 4.0, cue_weight: float = 1.0, context: bool = True,
-                   mask: bool = True) -> Pipeline:
+                   mask: bool = True, class_weight: str | None = None) -> Pipeline:
     """The untrained pipeline.  Keyword-only knobs exist for ablations."""
     features = ColumnTransformer(
         [("words", FastTfidfVectorizer(analyzer=word_ngrams, min_df=2, sublinear_tf=True),
@@ -52,7 +52,7 @@ def build_pipeline(*, C: float = 4.0, cue_weight: float = 1.0, context: bool = T
          ("cues", RhetoricalCues(context=context), [*INPUT_COLUMNS, "masked"])],
         transformer_weights={"words": 1.0, "cues": cue_weight},
     )
-    classifier = LogisticRegression(C=C, max_iter=3000)
+    classifier = LogisticRegression(C=C, max_iter=3000, class_weight=class_weight)
     return Pipeline([("mask", MaskActors(mask=mask)), ("features", features),
                      ("classifier", classifier)])
 
@@ -112,7 +112,7 @@ def save_model(pipeline: Pipeline, card: dict, path: str | Path, *, force: bool 
     for target, write in ((path, lambda fh: joblib.dump({"pipeline": pipeline, "card": card}, fh,
                                                          compress=3)),
                           (card_path, lambda fh: fh.write(
-                              (json.dumps(card, indent=2) + "\n").encode()))):
+                              (json.dumps(public_card(card), indent=2) + "\n").encode()))):
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{target.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -124,8 +124,18 @@ def save_model(pipeline: Pipeline, card: dict, path: str | Path, *, force: bool 
     return path
 
 
+def public_card(card: dict) -> dict:
+    """The card without the bulky list of training-sentence keys."""
+    return {k: v for k, v in card.items() if k != "training_texts"}
+
+
 def default_model_path() -> Path:
-    return Path(str(resources.files("framing.models").joinpath(DEFAULT_MODEL_NAME)))
+    """The model installed with framing (``framing.models``), or ``models/``
+    beside the package when running from a source checkout."""
+    try:
+        return Path(str(resources.files("framing.models").joinpath(DEFAULT_MODEL_NAME)))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "models" / DEFAULT_MODEL_NAME
 
 
 def load_model(path: str | Path | None = None) -> tuple[Pipeline, dict]:

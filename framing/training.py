@@ -11,7 +11,7 @@ from sklearn.pipeline import Pipeline
 
 from framing.dataset import DEFAULT_DOCUMENT_DIRS, DEFAULT_LABEL_DIR, data_hash, training_table
 from framing.errors import LabelError
-from framing.evaluation import cross_validate, transfer
+from framing.evaluation import cross_validate, learning_curve, text_key, transfer
 from framing.model import fit, make_card
 
 
@@ -23,15 +23,15 @@ class TrainResult:
 
 
 def evaluate_table(table: pd.DataFrame, *, progress: Callable[[str], None] = lambda _: None,
-                   **params) -> dict:
+                   n_jobs: int = 1, **params) -> dict:
     """Every held-out evaluation the data allows, keyed by name."""
     results = {}
     if table["document"].nunique() >= 2:
         progress("cross-validating by document")
-        results["by_document"] = cross_validate(table, "document", **params)
+        results["by_document"] = cross_validate(table, "document", n_jobs=n_jobs, **params)
     if table["topic"].nunique() >= 2:
         progress("cross-validating by topic (leave one topic out)")
-        results["by_topic"] = cross_validate(table, "topic", **params)
+        results["by_topic"] = cross_validate(table, "topic", n_jobs=n_jobs, **params)
     written = table["written"].astype(str).str.lower() == "true"
     if written.any() and (~written).any():
         progress("transfer test: train on written documents, test on real ones")
@@ -44,6 +44,8 @@ def train(
     document_dirs: Iterable[str | Path] = DEFAULT_DOCUMENT_DIRS,
     *,
     evaluate: bool = True,
+    curve: bool = False,
+    n_jobs: int = 1,
     progress: Callable[[str], None] = lambda _: None,
     **params,
 ) -> TrainResult:
@@ -54,9 +56,17 @@ def train(
     if table["label"].nunique() < 2:
         raise LabelError([f"{', '.join(map(str, label_paths))}: training needs at least two "
                           "different labels; label more sentences"])
-    evaluation = evaluate_table(table, progress=progress, **params) if evaluate else {}
+    evaluation = (evaluate_table(table, progress=progress, n_jobs=n_jobs, **params)
+                  if evaluate else {})
+    points = []
+    if curve and table["topic"].nunique() >= 2:
+        progress("learning curve (leave one topic out, growing training sets)")
+        points = learning_curve(table, n_jobs=n_jobs, **params)
     progress(f"fitting on all {len(table)} sentences")
     pipeline = fit(table, **params)
     card = make_card(table, data_hash(label_paths, document_dirs), evaluation)
     card["params"] = params
+    card["training_texts"] = sorted({text_key(t) for t in table["text"]})
+    if points:
+        card["learning_curve"] = points
     return TrainResult(pipeline, card, table)

@@ -1,0 +1,166 @@
+"""The CLI in-process: exact output and exit codes, files and stdin."""
+
+import io
+import json
+import sys
+
+import pytest
+
+from framing.cli import main
+
+TEXT = ("The ministry rejects these baseless allegations. "
+        "We call on the council to lift the sanctions.\n")
+
+
+def run(capsys, *argv, stdin: bytes | None = None, monkeypatch=None):
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def article(tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    return path
+
+
+def test_score_table_exact(capsys, article, model_file):
+    code, out, err = run(capsys, "score", str(article), "--model", str(model_file))
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == f"== {article}"
+    assert lines[1] == "  #  label      conf  sentence"
+    assert lines[2].startswith("  0  accusation ")
+    assert lines[2].endswith("  The ministry rejects these baseless allegations.")
+    assert lines[3].startswith("  1  policy_rec ")
+    assert "Profile: 2 sentences, dominant act: policy_recommendation" in out
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_score_jsonl_rows_and_spans(capsys, monkeypatch, article, model_file, source):
+    if source == "file":
+        code, out, _ = run(capsys, "score", str(article), "--format", "jsonl",
+                           "--model", str(model_file))
+        doc = str(article)
+    else:
+        code, out, _ = run(capsys, "score", "-", "--format", "jsonl", "--model",
+                           str(model_file), stdin=TEXT.encode(), monkeypatch=monkeypatch)
+        doc = "-"
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["sentence"] for r in rows] == [0, 1]
+    assert all(r["doc"] == doc for r in rows)
+    for r in rows:
+        assert TEXT[r["start"]:r["end"]] == r["text"]
+        total = sum(r[f"p_{lab}"] for lab in
+                    ("accusation", "defence", "policy_recommendation", "neutral_reporting"))
+        assert total == pytest.approx(1, abs=1e-5)
+        assert r["confidence"] == max(r[f"p_{r['label']}"] for _ in [0])
+
+
+def test_score_json_and_csv_to_file(capsys, tmp_path, article, model_file):
+    out_json = tmp_path / "out.json"
+    code, out, _ = run(capsys, "score", str(article), "--format", "json", "-o", str(out_json),
+                       "--model", str(model_file))
+    assert code == 0 and out == ""
+    doc = json.loads(out_json.read_text())["documents"][0]
+    assert doc["profile"]["n_sentences"] == 2
+    assert len(doc["sentences"]) == 2
+    code, _, err = run(capsys, "score", str(article), "-o", str(out_json),
+                       "--model", str(model_file))
+    assert code == 1
+    assert err == f"framing: error: {out_json} exists; pass --force to overwrite it\n"
+    out_csv = tmp_path / "out.csv"
+    code, _, _ = run(capsys, "score", str(article), "--format", "csv", "-o", str(out_csv),
+                     "--model", str(model_file))
+    header = out_csv.read_text().splitlines()[0]
+    assert header == ("doc,sentence,start,end,text,label,confidence,p_accusation,p_defence,"
+                      "p_policy_recommendation,p_neutral_reporting")
+
+
+def bad_inputs(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n\n")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("caf\xe9 au lait.".encode("latin1"))
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    return {
+        "missing": ([str(tmp_path / "nope.txt")], f"{tmp_path / 'nope.txt'}: no such file"),
+        "folder": ([str(tmp_path)], f"{tmp_path} is a folder"),
+        "empty": ([str(empty)], "is empty or only whitespace"),
+        "latin1": ([str(latin)], "is not valid UTF-8 (byte 3); convert it"),
+        "binary": ([str(binary)], "looks like a binary file"),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing", "folder", "empty", "latin1", "binary"])
+def test_bad_documents_fail_with_one_line(capsys, tmp_path, model_file, case):
+    argv, message = bad_inputs(tmp_path)[case]
+    code, out, err = run(capsys, "score", *argv, "--model", str(model_file))
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and err.startswith("framing: error: ")
+    assert message in err
+
+
+def test_bad_models_fail_with_one_line(capsys, tmp_path, article):
+    corrupt = tmp_path / "corrupt.joblib"
+    corrupt.write_bytes(b"\x80\x04garbage")
+    for path, message in [(tmp_path / "none.joblib", "not found"),
+                          (corrupt, "is not a readable framing model")]:
+        code, _, err = run(capsys, "score", str(article), "--model", str(path))
+        assert code == 1 and err.count("\n") == 1 and message in err
+
+
+def test_unknown_format_is_a_usage_error(capsys, article):
+    code, out, err = run(capsys, "score", str(article), "--format", "xml")
+    assert code == 2 and out == ""
+    assert err == ("framing: error: Invalid value for '--format': 'xml' is not one of 'table', "
+                   "'csv', 'jsonl', 'json'. (see `framing score --help`)\n")
+
+
+def test_train_refuses_to_overwrite_and_reports_label_errors(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "framing.joblib").write_bytes(b"keep me")
+    code, _, err = run(capsys, "train")
+    assert code == 1 and "exists; pass --force" in err
+    assert (tmp_path / "models" / "framing.joblib").read_bytes() == b"keep me"
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "d.txt").write_text("Lift the ban.")
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "x.csv").write_text(
+        "document,sentence,start,end,text,label\nd,0,0,13,Lift the ban.,polcy_recommendation\n")
+    code, _, err = run(capsys, "train", "--documents", "docs", "-o", "m.joblib")
+    assert code == 1
+    assert err.startswith("framing: error: labels/x.csv:2: 'polcy_recommendation' is not a "
+                          "label (did you mean 'policy_recommendation'?)")
+    assert not (tmp_path / "m.joblib").exists()
+
+
+def test_train_writes_model_card_and_metrics(capsys, tmp_path, monkeypatch):
+    from conftest import DOCS
+
+    monkeypatch.chdir(tmp_path)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    lines = ["document,sentence,start,end,text,label"]
+    from framing.scoring import sentence_table
+
+    for name, (text, labels) in DOCS.items():
+        (docs / f"{name}.txt").write_text(text)
+        for row, label in zip(sentence_table(text, name).itertuples(), labels, strict=True):
+            lines.append(f'{name},{row.sentence},{row.start},{row.end},"{row.text}",{label}')
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "tiny.csv").write_text("\n".join(lines) + "\n")
+    code, out, _ = run(capsys, "train", "--documents", "docs", "-o", "out/m.joblib")
+    assert code == 0
+    assert out.startswith("Trained on 12 sentences in 3 documents")
+    assert "Held out by document" in out and "confusion" in out
+    card = json.loads((tmp_path / "out" / "m.json").read_text())
+    assert card["label_counts"]["neutral_reporting"] == 6
+    assert "training_texts" not in card
+    assert (tmp_path / "out" / "MODEL_CARD.md").exists()
