@@ -283,13 +283,155 @@ def evaluate(label_paths, document_dirs, model_path, jobs, curve, fmt):
     click.echo("\n\n".join(blocks))
 
 
+# --- batch / summarize ---------------------------------------------------------------
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False),
+              help="Output folder (created; resumable).")
+@click.option("--text-column", default="text", show_default=True,
+              help="Column holding the article text (CSV/TSV, JSON Lines, Parquet).")
+@click.option("--id-column", default=None,
+              help="Column holding the document id (default: FILE:ROW).")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=-1),
+              help="Worker processes (-1: all cores); with --engine dask, local workers.")
+@click.option("--chunk-size", default=500, show_default=True, type=click.IntRange(min=1),
+              help="Documents per task; also the unit of resuming.")
+@click.option("--max-chars", default=1_000_000, show_default=True,
+              type=click.IntRange(min=1), help="Longer documents go to errors.csv.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="local: joblib on this machine; dask: a Dask cluster.")
+@click.option("--scheduler", default=None,
+              help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
+@click.option("--model", "model_path", type=click.Path(), default=None,
+              help="Model file (default: the installed model).")
+@click.option("--force", is_flag=True,
+              help="Replace an existing output folder of another (or a finished) run.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+def batch(inputs, out, text_column, id_column, jobs, chunk_size, max_chars, engine,
+          scheduler, model_path, force, quiet):
+    """Score a corpus: folders of .txt (recursively), CSV/TSV, JSON Lines or Parquet
+    files (plain or .gz), into OUT/sentences.parquet, documents.parquet/.csv,
+    errors.csv and run.json.
+
+    Every other input column (outlet, date, url, ...) is carried through. An
+    interrupted run resumes where it stopped when the same command is run
+    again. Exit status 0: every document scored; 3: some documents are in
+    errors.csv; 1: nothing was done (bad input, model or output folder).
+
+    \b
+    Examples:
+      framing batch corpus/ -o out/
+      framing batch articles.csv --text-column body --id-column url -o out/
+      framing batch dump.jsonl.gz -o out/ --jobs 2
+      framing batch huge.parquet -o out/ --engine dask --scheduler tcp://scheduler:8786
+    """
+    from framing.corpus import BatchOptions
+    from framing.corpus import batch as run_batch
+
+    options = BatchOptions(text_column=text_column, id_column=id_column, chunk_size=chunk_size,
+                           max_chars=max_chars, jobs=jobs, engine=engine, scheduler=scheduler,
+                           force=force)
+    with Progress(quiet) as bar:
+        result = run_batch(inputs, out, options, model_path=model_path, progress=bar.update)
+    click.echo(f"framing: {result.documents:,} documents, {result.sentences:,} sentences in "
+               f"{result.seconds:.1f} s ({result.sentences / max(result.seconds, 1e-9):,.0f} "
+               f"sentences/s); {result.errors:,} errors; outputs in {out}", err=True)
+    if result.errors:
+        click.echo(f"framing: {result.errors:,} documents could not be scored; see "
+                   f"{Path(out) / 'errors.csv'}", err=True)
+        raise click.exceptions.Exit(3)
+
+
+class Progress:
+    """A tqdm bar on a terminal; a log line every 10 s otherwise; nothing if quiet."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.docs = self.sentences = 0
+        self.start = self.last = 0.0
+        self.bar = None
+
+    def __enter__(self):
+        import time
+
+        self.start = self.last = time.monotonic()
+        if not self.quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(unit=" docs", desc="framing", file=sys.stderr, smoothing=0.1)
+        return self
+
+    def update(self, docs: int, sentences: int) -> None:
+        import time
+
+        self.docs += docs
+        self.sentences += sentences
+        now = time.monotonic()
+        rate = self.sentences / max(now - self.start, 1e-9)
+        if self.bar is not None:
+            self.bar.update(docs)
+            self.bar.set_postfix_str(f"{rate:,.0f} sentences/s", refresh=False)
+        elif not self.quiet and now - self.last >= 10:
+            self.last = now
+            click.echo(f"framing: {self.docs:,} documents, {self.sentences:,} sentences, "
+                       f"{rate:,.0f} sentences/s", err=True)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+        return False
+
+
+@cli.command()
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--by", "by", multiple=True,
+              help="Metadata column, or month/year/week/day of the date column; repeatable.")
+@click.option("--date-column", default=None,
+              help="Column with dates for --by month/year (default: date, published, ...).")
+@output_options
+def summarize(out, by, date_column, fmt, output, force):
+    """Label shares per group of documents in a `framing batch` output folder.
+
+    Writes the table to OUT/summary_<groups>.csv as well as printing it.
+
+    \b
+    Examples:
+      framing summarize out/ --by outlet
+      framing summarize out/ --by outlet --by month
+      framing summarize out/ --by year --date-column published --format csv
+    """
+    from framing.corpus import summarize as summarize_run
+
+    check_output(output, force)
+    table = summarize_run(out, by, date_column=date_column)
+    name = "_".join(by) if by else "all"
+    table.to_csv(Path(out) / f"summary_{name}.csv", index=False)
+    if fmt == "table":
+        shown = table.copy()
+        for column in [c for c in shown.columns if c.startswith("share_")]:
+            shown[column] = (shown[column] * 100).map("{:.1f}%".format)
+        shown = shown.rename(columns=lambda c: c.replace("share_", "%").replace(
+            "policy_recommendation", "policy").replace("neutral_reporting", "neutral"))
+        keep = [c for c in shown.columns if not (c.startswith("n_") and c != "n_documents"
+                                                   and c != "n_sentences")]
+        text = shown[keep].to_string(index=False) + "\n"
+    elif fmt == "csv":
+        text = table.to_csv(index=False)
+    elif fmt == "jsonl":
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(table))
+    else:
+        text = json.dumps(records(table), indent=2, ensure_ascii=False) + "\n"
+    emit(text, output)
+
+
 # --- entry point -------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every error becomes one line on stderr and a non-zero exit."""
     logging.basicConfig(format="framing: warning: %(message)s", level=logging.WARNING)
     try:
-        cli.main(args=argv, prog_name="framing", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="framing", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click internals
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         return 2
@@ -314,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -145,26 +145,37 @@ def load_model(path: str | Path | None = None) -> tuple[Pipeline, dict]:
         raise ModelError(f"model file {path} not found; run `framing train` or pass --model PATH")
     if path.is_dir():
         raise ModelError(f"{path} is a folder, not a model file; pass --model PATH/framing.joblib")
+    return _load(path, str(path))
+
+
+def load_model_bytes(data: bytes, name: str = "model") -> tuple[Pipeline, dict]:
+    """``load_model`` from the bytes of a model file (shipped to Dask workers)."""
+    import io
+
+    return _load(io.BytesIO(data), name)
+
+
+def _load(source, name: str) -> tuple[Pipeline, dict]:
     with warnings.catch_warnings():
         warnings.simplefilter("error", category=_inconsistent_version_warning())
         try:
-            bundle = joblib.load(path)
+            bundle = joblib.load(source)
         except _inconsistent_version_warning() as exc:
             raise ModelError(
-                f"{path} was saved with scikit-learn {exc.original_sklearn_version}, this is "
+                f"{name} was saved with scikit-learn {exc.original_sklearn_version}, this is "
                 f"{exc.current_sklearn_version}; retrain with `framing train` or install "
                 f"scikit-learn=={exc.original_sklearn_version}"
             ) from None
         except Exception as exc:  # unpickling raises almost anything on a bad file
             raise ModelError(
-                f"{path} is not a readable framing model ({type(exc).__name__}); "
+                f"{name} is not a readable framing model ({type(exc).__name__}); "
                 "retrain with `framing train` or pass another --model"
             ) from None
     if not (isinstance(bundle, dict) and {"pipeline", "card"} <= set(bundle)):
-        raise ModelError(f"{path} is not a framing model (no pipeline and card inside)")
+        raise ModelError(f"{name} is not a framing model (no pipeline and card inside)")
     card = bundle["card"]
     if card.get("format") != MODEL_FORMAT or card.get("labels") != list(LABELS):
-        raise ModelError(f"{path} was made by an incompatible framing version; retrain it")
+        raise ModelError(f"{name} was made by an incompatible framing version; retrain it")
     return bundle["pipeline"], card
 
 

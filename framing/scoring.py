@@ -24,6 +24,8 @@ SENTENCE_COLUMNS = ("doc", "sentence", "start", "end", "text", "label", "confide
 
 
 TABLE_COLUMNS = ("doc", "sentence", "start", "end", "text", "quoted", "attributed")
+PROFILE_COLUMNS = ("doc", "n_sentences", *(f"n_{label}" for label in LABELS),
+                   *(f"share_{label}" for label in LABELS), "dominant_act", "mean_confidence")
 
 
 def sentence_rows(text: str, doc: str = "-") -> list[tuple]:
@@ -141,4 +143,4 @@ def profile(scored: pd.DataFrame) -> pd.DataFrame:
         row["dominant_act"] = best[2] if best[0] > 0 else ""
         row["mean_confidence"] = float(group["confidence"].mean()) if n else float("nan")
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(PROFILE_COLUMNS))

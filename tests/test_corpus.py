@@ -1,0 +1,194 @@
+"""framing batch / summarize: formats, metadata, resume, bad documents, Dask."""
+
+import gzip
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from framing.cli import main
+from framing.corpus import BatchOptions, RunError, batch, summarize
+from framing.errors import InputError
+
+TEXTS = [
+    "The ministry rejects these baseless allegations. We call on the council to act.",
+    "Talks are scheduled for Tuesday. Officials said the talks would resume.",
+    "The company's reckless conduct endangered its workers. It is time for regulators to act.",
+    "Our forces have always acted with restraint.",
+    "The strike began on Monday. The union has met every deadline it agreed to.",
+]
+
+
+@pytest.fixture
+def frame():
+    rows = [{"url": f"u{i}", "outlet": "A" if i % 2 else "B", "date": f"2024-0{1 + i % 3}-10",
+             "body": TEXTS[i % len(TEXTS)]} for i in range(12)]
+    rows.append({"url": "u-missing", "outlet": "A", "date": "2024-01-01", "body": None})
+    rows.append({"url": "u-empty", "outlet": "B", "date": "2024-02-01", "body": "   "})
+    return pd.DataFrame(rows)
+
+
+def write_input(frame, tmp_path, fmt):
+    path = tmp_path / f"in.{fmt}"
+    if fmt == "csv":
+        frame.to_csv(path, index=False)
+    elif fmt == "tsv":
+        frame.to_csv(path, index=False, sep="\t")
+    elif fmt in ("jsonl", "jsonl.gz"):
+        text = frame.to_json(orient="records", lines=True)
+        if fmt == "jsonl.gz":
+            path.write_bytes(gzip.compress(text.encode()))
+        else:
+            path.write_text(text)
+    elif fmt == "csv.gz":
+        path.write_bytes(gzip.compress(frame.to_csv(index=False).encode()))
+    elif fmt == "parquet":
+        frame.to_parquet(path)
+    return path
+
+
+def options(**kw):
+    return BatchOptions(text_column="body", id_column="url", chunk_size=4, **kw)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "csv.gz", "jsonl", "jsonl.gz", "parquet"])
+def test_every_format_gives_the_same_rows_and_carries_metadata(tmp_path, frame, model_file,
+                                                                fmt):
+    path = write_input(frame, tmp_path, fmt)
+    result = batch([path], tmp_path / "out", options(), model_path=model_file)
+    assert (result.documents, result.errors) == (12, 2)
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert docs["id"].tolist() == [f"u{i}" for i in range(12)]
+    assert docs[["outlet", "date"]].iloc[0].tolist() == ["B", "2024-01-10"]
+    sentences = pd.read_parquet(tmp_path / "out" / "sentences.parquet")
+    assert sentences.columns[:3].tolist() == ["id", "outlet", "date"]
+    assert sentences.groupby("id")["sentence"].max().sum() + 12 == len(sentences)
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv")
+    assert errors[["id", "reason"]].values.tolist() == [
+        ["u-missing", "missing value in text column 'body'"],
+        ["u-empty", "empty or only whitespace"]]
+    assert pd.read_csv(tmp_path / "out" / "documents.csv")["id"].tolist() == docs["id"].tolist()
+    run = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert run["status"] == "complete" and run["result"]["documents"] == 12
+
+
+def test_folder_of_text_files_recursive_with_bad_documents(tmp_path, model_file):
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "a.txt").write_text(TEXTS[0])
+    (corpus / "sub" / "b.txt").write_text(TEXTS[2])
+    (corpus / "empty.txt").write_text("")
+    (corpus / "latin.txt").write_bytes("caf\xe9 noir.".encode("latin1"))
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02")
+    (corpus / "huge.txt").write_text("Word. " * 100)
+    result = batch([corpus], tmp_path / "out", BatchOptions(max_chars=300),
+                   model_path=model_file)
+    assert (result.documents, result.errors) == (2, 4)
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert docs["id"].tolist() == ["a", "sub/b"]
+    assert docs["path"].tolist() == [str(corpus / "a.txt"), str(corpus / "sub" / "b.txt")]
+    reasons = dict(pd.read_csv(tmp_path / "out" / "errors.csv")[["id", "reason"]].values)
+    assert reasons == {"binary": "binary file, not text", "empty": "empty or only whitespace",
+                       "huge": "600 characters, over the --max-chars limit of 300",
+                       "latin": "not valid UTF-8 (byte 3)"}
+
+
+def test_interrupted_run_resumes_to_identical_outputs(tmp_path, frame, model_file):
+    path = write_input(frame, tmp_path, "parquet")
+    calls = []
+
+    def interrupt(docs, sentences):
+        calls.append(docs)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        batch([path], tmp_path / "resumed", options(), model_path=model_file, progress=interrupt)
+    assert len(list((tmp_path / "resumed" / "parts").glob("sentences-*.parquet"))) == 2
+    assert not list((tmp_path / "resumed" / "parts").glob(".*tmp"))
+    result = batch([path], tmp_path / "resumed", options(), model_path=model_file)
+    assert (result.resumed_chunks, result.chunks) == (2, 4)
+    batch([path], tmp_path / "straight", options(), model_path=model_file)
+    for name in ("sentences.parquet", "documents.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "resumed" / name),
+                                      pd.read_parquet(tmp_path / "straight" / name))
+    for name in ("documents.csv", "errors.csv"):
+        assert (tmp_path / "resumed" / name).read_bytes() == \
+            (tmp_path / "straight" / name).read_bytes()
+
+
+def test_output_folder_of_another_run_needs_force(tmp_path, frame, model_file):
+    a = write_input(frame, tmp_path, "csv")
+    b = write_input(frame.head(5), tmp_path, "parquet")
+    batch([a], tmp_path / "out", options(), model_path=model_file)
+    with pytest.raises(RunError, match="already holds this finished run; pass --force"):
+        batch([a], tmp_path / "out", options(), model_path=model_file)
+    with pytest.raises(RunError, match="different inputs; pass --force"):
+        batch([b], tmp_path / "out", options(), model_path=model_file)
+    result = batch([b], tmp_path / "out", options(force=True), model_path=model_file)
+    assert result.documents == 5
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("precious")
+    with pytest.raises(RunError, match="not empty and holds no framing run"):
+        batch([b], tmp_path / "mine", options(), model_path=model_file)
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "precious"
+
+
+def test_bad_inputs_fail_before_any_work(tmp_path, frame, model_file):
+    path = write_input(frame, tmp_path, "csv")
+    with pytest.raises(InputError, match="no column 'text'; its columns are url, outlet"):
+        batch([path], tmp_path / "out", BatchOptions(), model_path=model_file)
+    with pytest.raises(InputError, match="unknown input format"):
+        (tmp_path / "x.xlsx").write_bytes(b"PK")
+        batch([tmp_path / "x.xlsx"], tmp_path / "out", options(), model_path=model_file)
+    with pytest.raises(InputError, match="no such file"):
+        batch([tmp_path / "nope.csv"], tmp_path / "out", options(), model_path=model_file)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n")
+    with pytest.raises(InputError, match="cannot be read as jsonl"):
+        batch([bad], tmp_path / "out", options(), model_path=model_file)
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_exit_status_and_summary(tmp_path, frame, model_file, capsys):
+    path = write_input(frame, tmp_path, "csv")
+    out = tmp_path / "out"
+    code = main(["batch", str(path), "--text-column", "body", "--id-column", "url", "-o",
+                 str(out), "--model", str(model_file), "-q"])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert f"2 documents could not be scored; see {out / 'errors.csv'}" in err
+    code = main(["summarize", str(out), "--by", "outlet", "--format", "csv"])
+    table = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert table[0].startswith("outlet,n_documents,n_sentences,n_accusation")
+    assert [row.split(",")[:2] for row in table[1:]] == [["A", "6"], ["B", "6"]]
+    assert (out / "summary_outlet.csv").exists()
+
+
+def test_summarize_by_month_and_errors(tmp_path, frame, model_file):
+    path = write_input(frame, tmp_path, "parquet")
+    batch([path], tmp_path / "out", options(), model_path=model_file)
+    table = summarize(tmp_path / "out", ["month"])
+    assert table["month"].tolist() == ["2024-01", "2024-02", "2024-03"]
+    assert table["n_documents"].tolist() == [4, 4, 4]
+    shares = table[[c for c in table.columns if c.startswith("share_")]].sum(axis=1)
+    assert shares.round(9).eq(1).all()
+    with pytest.raises(InputError, match="no column 'desk'"):
+        summarize(tmp_path / "out", ["desk"])
+    with pytest.raises(InputError, match="no documents.parquet"):
+        summarize(tmp_path, ["outlet"])
+
+
+def test_parallel_and_dask_engines_match_local(tmp_path, frame, model_file):
+    pytest.importorskip("dask.distributed")
+    path = write_input(frame, tmp_path, "parquet")
+    batch([path], tmp_path / "local", options(), model_path=model_file)
+    batch([path], tmp_path / "jobs", options(jobs=2), model_path=model_file)
+    batch([path], tmp_path / "dask", options(engine="dask", jobs=2), model_path=model_file)
+    expected = pd.read_parquet(tmp_path / "local" / "sentences.parquet")
+    for other in ("jobs", "dask"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / other / "sentences.parquet"),
+                                      expected)
+    shutil.rmtree(tmp_path / "dask")
