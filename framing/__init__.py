@@ -6,6 +6,7 @@
 ['doc', 'sentence', 'start', 'end', 'text', 'label', 'confidence']
 """
 
+from framing.corpus import BatchOptions, batch, summarize
 from framing.errors import FramingError, InputError, LabelError, ModelError
 from framing.labels import LABELS, read_labels
 from framing.model import load_model, save_model
@@ -15,6 +16,9 @@ from framing.training import train
 
 __all__ = [
     "LABELS",
+    "BatchOptions",
+    "batch",
+    "summarize",
     "FramingError",
     "InputError",
     "LabelError",

@@ -21,6 +21,7 @@ import csv
 import gzip
 import hashlib
 import io
+import itertools
 import json
 import os
 import shutil
@@ -501,13 +502,10 @@ def _run_dask(work, payload, model_key, options, metadata):
         limit = 2 * max(1, len(client.scheduler_info()["workers"]))
         pending = as_completed()
         work = iter(work)
-        in_flight = 0
-        for number, chunk in work:
+        # At most `limit` chunks in flight: memory stays bounded on long corpora.
+        for number, chunk in itertools.islice(work, limit):
             pending.add(client.submit(_numbered, number, chunk, model, model_key,
                                       options.max_chars, metadata, pure=False))
-            in_flight += 1
-            if in_flight >= limit:
-                break
         for future in pending:
             yield future.result()
             future.release()
