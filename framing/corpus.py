@@ -305,7 +305,7 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
         raise InputError("no inputs given")
     metadata = check_sources(sources, options)
     model_file = Path(model_path) if model_path else default_model_path()
-    _, card = load_model(model_file)  # fails early on a bad model
+    card = load_model(model_file)[1]  # fails early on a bad model
     model_bytes = model_file.read_bytes()
     model_key = hashlib.sha256(model_bytes).hexdigest()
     out = Path(out)
@@ -326,13 +326,20 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
             if number not in done:
                 yield number, chunk
 
-    runner = _run_dask if options.engine == "dask" else _run_local
-    payload = model_bytes if options.engine == "dask" else str(model_file)
-    for number, (sentences, docs, errors) in runner(todo(), payload, model_key, options,
-                                                    metadata):
-        _write_part(parts, number, sentences, docs, errors)
-        if progress:
-            progress(len(docs) + len(errors), len(sentences))
+    if options.engine == "dask":
+        # Results travel back and the client writes them: workers need no shared disk.
+        for number, (sentences, docs, errors) in _run_dask(todo(), model_bytes, model_key,
+                                                             options, metadata):
+            _write_part(parts, number, sentences, docs, errors)
+            if progress:
+                progress(len(docs) + len(errors), len(sentences))
+    else:
+        del model_bytes  # local workers load the file themselves
+        # Workers write their own parts and report counts: the parent stays light.
+        for n_docs, n_sentences in _run_local(todo(), str(model_file), model_key, options,
+                                              metadata, parts):
+            if progress:
+                progress(n_docs, n_sentences)
     _merge(out, parts, metadata, result)
     result.seconds = time.perf_counter() - started
     _finish_manifest(out, manifest, result)
@@ -459,21 +466,26 @@ def _finish_manifest(out: Path, manifest: dict, result: BatchResult) -> None:
 
 # --- engines ---------------------------------------------------------------------------
 
-def _run_local(work, payload, model_key, options, metadata):
+def _run_local(work, model_path, model_key, options, metadata, parts):
     from joblib import Parallel, delayed
-
-    def tasks():
-        for number, chunk in work:
-            yield delayed(_numbered)(number, chunk, payload, model_key, options.max_chars,
-                                     metadata)
 
     if options.jobs == 1:
         for number, chunk in work:
-            yield _numbered(number, chunk, payload, model_key, options.max_chars, metadata)
+            yield _score_and_write(number, chunk, model_path, model_key, options.max_chars,
+                                   metadata, parts)
         return
     parallel = Parallel(n_jobs=options.jobs, return_as="generator_unordered",
                         pre_dispatch="2*n_jobs")
-    yield from parallel(tasks())
+    yield from parallel(
+        delayed(_score_and_write)(number, chunk, model_path, model_key, options.max_chars,
+                                  metadata, parts)
+        for number, chunk in work)
+
+
+def _score_and_write(number, chunk, model_path, model_key, max_chars, metadata, parts):
+    sentences, docs, errors = score_chunk(chunk, model_path, model_key, max_chars, metadata)
+    _write_part(parts, number, sentences, docs, errors)
+    return len(docs) + len(errors), len(sentences)
 
 
 def _numbered(number, chunk, payload, model_key, max_chars, metadata):

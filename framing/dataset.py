@@ -10,6 +10,7 @@ at training and at scoring time.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from framing.sentences import split_sentences
 DEFAULT_DOCUMENT_DIRS = ("seeds", "corpus/written")
 DEFAULT_LABEL_DIR = "labels"
 METADATA_COLUMNS = ("genre", "topic", "region", "written")
+log = logging.getLogger("framing")
 
 
 def load_documents(dirs: Iterable[str | Path] = DEFAULT_DOCUMENT_DIRS) -> dict[str, str]:
@@ -55,14 +57,29 @@ def training_table(
     quoted, attributed, genre, topic, region, written.
     """
     documents = load_documents(document_dirs)
+    documents.update(_sources(label_paths, documents))
     labels = read_labels(label_paths, documents)
+    missing = sorted(set(labels["document"]) - set(documents))
+    if missing:
+        log.warning("%d labelled documents not found in %s (e.g. %s): their sentences train "
+                    "without document context; add the .txt files there, pass --documents, "
+                    "or fill the label file's source column", len(missing),
+                    ", ".join(map(str, document_dirs)), missing[0])
+        for doc in missing:
+            rows = labels[labels["document"] == doc]
+            # A stand-in document: the labelled sentences at their own offsets.
+            width = int(rows["end"].max())
+            text = [" "] * width
+            for r in rows.itertuples():
+                text[r.start:r.end] = r.text
+            documents[doc] = "".join(text)
     flags = {}
     for doc in labels["document"].unique():
         for s in split_sentences(documents[doc]):
             flags[(doc, s.start, s.end)] = (s.quoted, s.attributed)
     keys = zip(labels["document"], labels["start"], labels["end"], strict=True)
     quoted, attributed = zip(*(_flags_for(flags, *k, documents) for k in keys), strict=True)
-    table = labels.drop(columns=["file", "line"]).assign(
+    table = labels.drop(columns=["file", "line", "source", "prev", "next"]).assign(
         doc=labels["document"], quoted=quoted, attributed=attributed
     )
     meta = load_metadata(document_dirs)
@@ -72,6 +89,27 @@ def training_table(
     # Documents without a topic each count as their own topic in grouped CV.
     table.loc[table["topic"] == "unknown", "topic"] = table["document"]
     return table
+
+
+def _sources(label_paths, known: dict[str, str]) -> dict[str, str]:
+    """Documents named by the label files' ``source`` column (path relative to
+    the label file, or absolute) that the document folders do not hold."""
+    found = {}
+    for path in label_files(label_paths):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8",
+                            on_bad_lines="skip") if path.stat().st_size else pd.DataFrame()
+        if not {"document", "source"} <= set(frame.columns):
+            continue
+        for doc, source in frame[["document", "source"]].drop_duplicates().itertuples(
+                index=False):
+            if doc in known or doc in found or not source:
+                continue
+            candidate = Path(source) if Path(source).is_absolute() else path.parent / source
+            for option in (candidate, Path(source)):
+                if option.is_file():
+                    found[doc] = option.read_text(encoding="utf-8")
+                    break
+    return found
 
 
 def _flags_for(flags, doc, start, end, documents):

@@ -21,10 +21,23 @@ from framing.errors import LabelError
 LABELS: tuple[str, ...] = ("accusation", "defence", "policy_recommendation", "neutral_reporting")
 NEUTRAL = "neutral_reporting"
 ACTS: tuple[str, ...] = tuple(label for label in LABELS if label != NEUTRAL)
+# One line per label, as in labels/CODEBOOK.md (a test keeps them equal).
+DEFINITIONS: dict[str, str] = {
+    "accusation": "The author blames, condemns, discredits or attributes bad intent, fault or "
+                  "harm to a party.",
+    "defence": "The author rebuts criticism, denies wrongdoing, or justifies / vindicates a "
+               "party against (implied) blame.",
+    "policy_recommendation": "The author says what a party should do, must do or ought to "
+                             "stop doing.",
+    "neutral_reporting": "The author reports, describes, attributes or analyses without taking "
+                         "one of the three acts.",
+}
 # The codebook's tie-break order for mixed sentences and dominant acts.
 PRIORITY: tuple[str, ...] = ("policy_recommendation", "accusation", "defence", NEUTRAL)
 COLUMNS: tuple[str, ...] = ("document", "sentence", "start", "end", "text", "label")
-OPTIONAL_COLUMNS: tuple[str, ...] = ("note",)
+# note: why a hard case went the way it did; source: path of the document's
+# text file; prev/next: neighbouring sentences (written by `framing suggest`).
+OPTIONAL_COLUMNS: tuple[str, ...] = ("note", "source", "prev", "next")
 
 log = logging.getLogger("framing")
 
@@ -90,8 +103,9 @@ def _read_one(path: Path, documents: dict[str, str] | None, problems: list[str])
             f"a label file needs {', '.join(COLUMNS)} (and optionally note)"
         )
         return None
-    if "note" not in frame.columns:
-        frame["note"] = ""
+    for column in OPTIONAL_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = ""
     frame = frame[list(COLUMNS + OPTIONAL_COLUMNS)].copy()
     # Line numbers as a spreadsheet shows them: the header is line 1.
     frame["file"] = str(path)
@@ -103,6 +117,8 @@ def _read_one(path: Path, documents: dict[str, str] | None, problems: list[str])
         if not row.text.strip():
             problems.append(f"{where}: empty text")
         label = row.label.strip()
+        if not label:
+            continue  # not labelled yet (a `framing suggest` to-do row): counted below
         if label not in LABELS:
             shown = f"'{row.label}'" if label else "empty label"
             problems.append(
@@ -117,16 +133,18 @@ def _read_one(path: Path, documents: dict[str, str] | None, problems: list[str])
         start, end = int(row.start), int(row.end)
         if end <= start:
             problems.append(f"{where}: end ({end}) must be greater than start ({start})")
-        elif documents is not None:
-            source = documents.get(row.document)
-            if source is None:
-                problems.append(f"{where}: document '{row.document}' not found")
-            elif source[start:end] != row.text:
+        elif documents is not None and row.document in documents:
+            if documents[row.document][start:end] != row.text:
                 problems.append(
                     f"{where}: text does not match {row.document}[{start}:{end}]; "
                     "fix the span or the text"
                 )
     frame["label"] = frame["label"].str.strip()
+    todo = frame["label"] == ""
+    if todo.any():
+        log.warning("%s: %d rows have no label yet; they are skipped until labelled "
+                    "(framing label %s)", path, int(todo.sum()), path)
+        frame = frame[~todo].copy()
     for column in ("sentence", "start", "end"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(-1).astype(int)
     return frame

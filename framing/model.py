@@ -43,7 +43,7 @@ MODEL_FORMAT = 1
 DEFAULT_MODEL_NAME = "framing.joblib"
 
 
-def build_pipeline(*, C: float = 4.0, cue_weight: float = 1.0, context: bool = True,
+def build_pipeline(*, C: float = 8.0, cue_weight: float = 1.0, context: bool = True,
                    mask: bool = True, class_weight: str | None = None) -> Pipeline:
     """The untrained pipeline.  Keyword-only knobs exist for ablations."""
     features = ColumnTransformer(
@@ -145,6 +145,10 @@ def load_model(path: str | Path | None = None) -> tuple[Pipeline, dict]:
         raise ModelError(f"model file {path} not found; run `framing train` or pass --model PATH")
     if path.is_dir():
         raise ModelError(f"{path} is a folder, not a model file; pass --model PATH/framing.joblib")
+    if path.suffix == ".skops":
+        from framing.registry import load_skops
+
+        return _check(load_skops(path), str(path))
     return _load(path, str(path))
 
 
@@ -171,6 +175,10 @@ def _load(source, name: str) -> tuple[Pipeline, dict]:
                 f"{name} is not a readable framing model ({type(exc).__name__}); "
                 "retrain with `framing train` or pass another --model"
             ) from None
+    return _check(bundle, name)
+
+
+def _check(bundle, name: str) -> tuple[Pipeline, dict]:
     if not (isinstance(bundle, dict) and {"pipeline", "card"} <= set(bundle)):
         raise ModelError(f"{name} is not a framing model (no pipeline and card inside)")
     card = bundle["card"]

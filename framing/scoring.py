@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
@@ -129,18 +130,24 @@ def profile(scored: pd.DataFrame) -> pd.DataFrame:
     """One row per document: n_sentences, count and share of each label,
     the dominant non-neutral act (ties broken by the codebook's priority
     order; empty when there is none) and the mean confidence."""
-    rows = []
-    for doc, group in scored.groupby("doc", sort=False):
-        counts = group["label"].value_counts()
-        n = len(group)
-        row = {"doc": doc, "n_sentences": n}
-        for label in LABELS:
-            row[f"n_{label}"] = int(counts.get(label, 0))
-        for label in LABELS:
-            row[f"share_{label}"] = counts.get(label, 0) / n if n else 0.0
-        acts = [(counts.get(a, 0), -i, a) for i, a in enumerate(PRIORITY) if a != NEUTRAL]
-        best = max(acts)
-        row["dominant_act"] = best[2] if best[0] > 0 else ""
-        row["mean_confidence"] = float(group["confidence"].mean()) if n else float("nan")
-        rows.append(row)
-    return pd.DataFrame(rows, columns=list(PROFILE_COLUMNS))
+    if scored.empty:
+        return pd.DataFrame(columns=list(PROFILE_COLUMNS))
+    # Vectorised: a per-document pandas loop cost a quarter of batch scoring.
+    doc_codes, docs = pd.factorize(scored["doc"], sort=False)
+    label_codes = pd.Categorical(scored["label"], categories=list(LABELS)).codes
+    counts = np.zeros((len(docs), len(LABELS)), dtype=np.int64)
+    np.add.at(counts, (doc_codes, label_codes), 1)
+    sizes = counts.sum(axis=1)
+    table = pd.DataFrame({"doc": docs, "n_sentences": sizes})
+    for j, label in enumerate(LABELS):
+        table[f"n_{label}"] = counts[:, j]
+    for j, label in enumerate(LABELS):
+        table[f"share_{label}"] = counts[:, j] / sizes
+    order = [LABELS.index(a) for a in PRIORITY if a != NEUTRAL]
+    acts = counts[:, order]
+    best = acts.argmax(axis=1)  # first maximum = highest priority among ties
+    table["dominant_act"] = np.where(acts.max(axis=1) > 0,
+                                     np.array([LABELS[i] for i in order])[best], "")
+    confidence = np.bincount(doc_codes, weights=scored["confidence"].to_numpy(float))
+    table["mean_confidence"] = confidence / sizes
+    return table[list(PROFILE_COLUMNS)]

@@ -45,11 +45,11 @@ def test_missing_column(tmp_path):
 def test_empty_text_and_span_mismatch_are_reported_with_lines(tmp_path):
     path = write(tmp_path, "a.csv", "d1,0,0,18,,accusation,\n"
                                     "d1,1,19,32,Talks resumed.,neutral_reporting,\n"
-                                    "d9,0,0,4,Lift,neutral_reporting,\n")
+                                    "d2,0,0,4,Lift,neutral_reporting,\n")
     found = problems(tmp_path, path)
     assert f"{path}:2: empty text" in found
     assert f"{path}:3: text does not match d1[19:32]; fix the span or the text" in found
-    assert f"{path}:4: document 'd9' not found" in found
+    assert f"{path}:4: text does not match d2[0:4]; fix the span or the text" not in found
 
 
 def test_bad_numbers(tmp_path):
@@ -95,3 +95,34 @@ def test_shipped_label_files_are_valid():
                                    "neutral_reporting"}
     assert table.groupby("document")["sentence"].apply(
         lambda s: list(s) == list(range(len(s)))).all()
+
+
+def test_unlabelled_rows_are_skipped_with_a_warning(tmp_path, caplog):
+    path = write(tmp_path, "todo.csv", "d1,0,0,18,The ban is unjust.,,\n"
+                                       "d2,0,0,13,Lift the ban.,policy_recommendation,\n")
+    with caplog.at_level(logging.WARNING, logger="framing"):
+        table = read_labels([path], DOCS)
+    assert table["document"].tolist() == ["d2"]
+    assert f"{path}: 1 rows have no label yet; they are skipped" in caplog.text
+
+
+def test_documents_found_by_source_column_or_trained_without_context(tmp_path, caplog):
+    from framing.dataset import training_table
+
+    article = tmp_path / "article.txt"
+    article.write_text("Officials met. The ban is unjust.")
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    (labels / "mine.csv").write_text(
+        "document,sentence,start,end,text,label,source\n"
+        "article,1,15,33,The ban is unjust.,accusation,../article.txt\n"
+        "elsewhere,0,5,18,Lift the ban.,policy_recommendation,\n")
+    with caplog.at_level(logging.WARNING, logger="framing"):
+        table = training_table([labels], [tmp_path / "none"])
+    assert table["document"].tolist() == ["article", "elsewhere"]
+    assert "1 labelled documents not found" in caplog.text
+    (labels / "mine.csv").write_text(
+        "document,sentence,start,end,text,label,source\n"
+        "article,1,14,33,The ban is unjust.,accusation,../article.txt\n")
+    with pytest.raises(LabelError, match="text does not match article"):
+        training_table([labels], [tmp_path / "none"])
