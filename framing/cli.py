@@ -56,8 +56,9 @@ def cli():
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
-@click.option("--model", "model_path", type=click.Path(), default=None,
-              help="Model file (default: the model installed with framing).")
+@click.option("--model", "model_path", default=None,
+              help="Model file (.joblib or .skops) or a version name from `framing models` "
+                   "(default: the model installed with framing).")
 @output_options
 def score(files, model_path, fmt, output, force):
     """Label every sentence of FILES ('-' reads standard input) and profile each document.
@@ -73,7 +74,7 @@ def score(files, model_path, fmt, output, force):
     from framing.scoring import decode_text, read_text, score_texts
 
     check_output(output, force)
-    model = load_model(model_path)
+    model = load_model(resolve_model(model_path))
     texts = []
     for name in files:
         if name == "-":
@@ -81,6 +82,12 @@ def score(files, model_path, fmt, output, force):
         else:
             texts.append((name, read_text(name)))
     write_scored(score_texts(texts, model), fmt, output)
+
+
+def resolve_model(name):
+    from framing.registry import resolve
+
+    return resolve(name)
 
 
 def check_output(output: str, force: bool) -> None:
@@ -170,7 +177,9 @@ def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100)
               help="Folder of labelled .txt documents (with documents.csv); repeatable.")
 @click.option("-o", "--output", default="models/framing.joblib", show_default=True,
               type=click.Path(dir_okay=False), help="Where to write the model (card beside it).")
-@click.option("--force", is_flag=True, help="Overwrite an existing model at --output.")
+@click.option("--force", is_flag=True,
+              help="Overwrite an existing model at --output instead of keeping it as a "
+                   "version in versions/ beside it.")
 @click.option("--no-eval", is_flag=True, help="Skip the held-out evaluation (faster).")
 @click.option("--learning-curve", "curve", is_flag=True,
               help="Also measure macro-F1 against the number of training documents "
@@ -183,23 +192,28 @@ def train(label_paths, document_dirs, output, force, no_eval, curve, jobs, fmt):
     """Retrain from hand labels, print held-out metrics, write the model and its card.
 
     Metrics are held out by document and by topic, never by random sentences.
+    The previous model is kept in versions/ beside the new one (see
+    `framing models`); label files are validated first and training refuses
+    invalid data.
 
     \b
     Examples:
-      framing train --force
-      framing train --force --learning-curve --jobs 2
+      framing train
+      framing train --learning-curve --jobs 2
       framing train --labels labels --labels my_labels.csv -o models/mine.joblib
     """
     from framing.model import public_card, save_model
+    from framing.registry import archive
     from framing.report_text import render_card_markdown, render_metrics
     from framing.training import train as train_model
 
-    if Path(output).exists() and not force:
-        raise CLIError(f"{output} exists; pass --force to overwrite it or -o to write elsewhere")
     check_document_dirs(document_dirs)
     result = train_model(label_paths, document_dirs, evaluate=not no_eval, curve=curve,
                          n_jobs=jobs, progress=progress)
-    path = save_model(result.pipeline, result.card, output, force=force)
+    kept = None if force else archive(output)
+    if kept:
+        click.echo(f"framing: previous model kept as {kept}", err=True)
+    path = save_model(result.pipeline, result.card, output, force=True)
     Path(path).with_name("MODEL_CARD.md").write_text(render_card_markdown(result.card),
                                                      encoding="utf-8")
     if fmt == "json":
@@ -229,8 +243,9 @@ def check_document_dirs(document_dirs) -> None:
 @click.option("--documents", "document_dirs", multiple=True, type=click.Path(),
               default=["seeds", "corpus/written"], show_default=True,
               help="Folders holding the labelled documents (with documents.csv).")
-@click.option("--model", "model_path", type=click.Path(), default=None,
-              help="Model to evaluate with --labels (default: the installed model).")
+@click.option("--model", "model_path", default=None,
+              help="Model file or version name to evaluate with --labels "
+                   "(default: the installed model).")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=-1),
               help="Parallel processes for cross-validation folds (-1: all cores).")
 @click.option("--learning-curve", "curve", is_flag=True,
@@ -260,7 +275,7 @@ def evaluate(label_paths, document_dirs, model_path, jobs, curve, fmt):
 
     check_document_dirs(document_dirs)
     if label_paths:
-        pipeline, card = load_model(model_path)
+        pipeline, card = load_model(resolve_model(model_path))
         table = training_table(label_paths, document_dirs)
         results = {"labelled_file": evaluate_model(pipeline, card, table)}
     else:
@@ -303,8 +318,8 @@ def evaluate(label_paths, document_dirs, model_path, jobs, curve, fmt):
               show_default=True, help="local: joblib on this machine; dask: a Dask cluster.")
 @click.option("--scheduler", default=None,
               help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
-@click.option("--model", "model_path", type=click.Path(), default=None,
-              help="Model file (default: the installed model).")
+@click.option("--model", "model_path", default=None,
+              help="Model file or version name (default: the installed model).")
 @click.option("--force", is_flag=True,
               help="Replace an existing output folder of another (or a finished) run.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
@@ -333,7 +348,8 @@ def batch(inputs, out, text_column, id_column, jobs, chunk_size, max_chars, engi
                            max_chars=max_chars, jobs=jobs, engine=engine, scheduler=scheduler,
                            force=force)
     with Progress(quiet) as bar:
-        result = run_batch(inputs, out, options, model_path=model_path, progress=bar.update)
+        result = run_batch(inputs, out, options, model_path=resolve_model(model_path),
+                           progress=bar.update)
     click.echo(f"framing: {result.documents:,} documents, {result.sentences:,} sentences in "
                f"{result.seconds:.1f} s ({result.sentences / max(result.seconds, 1e-9):,.0f} "
                f"sentences/s); {result.errors:,} errors; outputs in {out}", err=True)
@@ -423,6 +439,224 @@ def summarize(out, by, date_column, fmt, output, force):
     else:
         text = json.dumps(records(table), indent=2, ensure_ascii=False) + "\n"
     emit(text, output)
+
+
+# --- the retraining loop ---------------------------------------------------------------
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-n", "count", default=100, show_default=True, type=click.IntRange(min=1),
+              help="How many sentences to suggest.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The to-do CSV to write (label it with `framing label`).")
+@click.option("--labels", "label_paths", multiple=True, default=["labels"], show_default=True,
+              help="Label files/folders whose sentences (and near-duplicates) are excluded.")
+@click.option("--per-document", default=3, show_default=True, type=click.IntRange(min=1),
+              help="At most this many sentences from one document.")
+@click.option("--model", "model_path", default=None,
+              help="Model for text inputs (batch outputs carry their own probabilities).")
+@click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
+def suggest(sources, count, output, label_paths, per_document, model_path, force):
+    """Pick the sentences whose labels the model is least sure of, worth labelling next.
+
+    SOURCES are `framing batch` output folders (or their sentences.parquet) and
+    .txt files or folders. Picks are spread over documents and over the model's
+    guessed labels, and never near-duplicates of each other or of sentences
+    already labelled. The CSV has the neighbouring sentences, the model's guess
+    and an empty label column: fill it in a spreadsheet or with `framing label`.
+
+    \b
+    Examples:
+      framing suggest out/ -n 100 -o labels/todo.csv
+      framing suggest new_articles/ -n 50 -o labels/todo.csv --per-document 2
+    """
+    from framing.active import suggest as suggest_rows
+    from framing.labels import label_files, read_labels
+
+    check_output(output, force)
+    existing = [p for p in label_paths if Path(p).exists()]
+    labelled = (read_labels(label_files(existing))["text"].tolist() if existing else [])
+    model = load_model_or_none(model_path)
+    table = suggest_rows(sources, count, model=model, labelled=labelled,
+                         per_document=per_document)
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(output, index=False)
+    click.echo(f"framing: {len(table)} sentences to label written to {output}; next: "
+               f"framing label {output}", err=True)
+
+
+def load_model_or_none(model_path):
+    from framing.model import load_model
+
+    return load_model(resolve_model(model_path)) if model_path else None
+
+
+@cli.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, allow_dash=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Where answers are appended (default: SOURCE with .labels.csv; required "
+                   "for an article).")
+@click.option("--model", "model_path", default=None,
+              help="Model whose guesses are shown for an article.")
+def label(source, output, model_path):
+    """Label sentences in the terminal, one key each; resumes where it stopped.
+
+    SOURCE is a to-do CSV from `framing suggest` or an article (.txt). Each
+    sentence is shown with its neighbours and the model's guess. Keys: a/1
+    accusation, d/2 defence, p/3 policy_recommendation, n/4 neutral_reporting,
+    s skip, u undo, c comment (a note), q quit, ? help. Every answer is
+    appended to the output CSV and flushed at once. Answers can also be piped
+    in, one per line.
+
+    \b
+    Examples:
+      framing label labels/todo.csv
+      framing label article.txt -o labels/mine.csv
+      printf 'a\nn\nq\n' | framing label labels/todo.csv
+    """
+    import pandas as pd
+
+    from framing.annotate import rows_from_article, session
+    from framing.scoring import read_text
+
+    source = Path(source)
+    if source.suffix.lower() == ".csv":
+        todo = pd.read_csv(source, dtype=str, keep_default_na=False)
+        missing = [c for c in ("document", "start", "end", "text") if c not in todo.columns]
+        if missing:
+            raise CLIError(f"{source} has no {missing[0]} column; make it with "
+                           "`framing suggest` or label an article (.txt) instead")
+        out = Path(output) if output else source.with_suffix(".labels.csv")
+    else:
+        if not output:
+            raise CLIError("labelling an article needs -o FILE.csv for the answers")
+        out = Path(output)
+        todo = rows_from_article(source, read_text(source), out, load_model_or_none(model_path)
+                                 or None)
+    interactive = sys.stdin.isatty()
+
+    def read_key() -> str:
+        if interactive:
+            key = click.getchar()
+            return "q" if key in ("\x03", "\x04") else key
+        line = sys.stdin.readline()
+        return line if line else ""
+
+    def read_line(prompt: str) -> str:
+        if interactive:
+            return click.prompt(prompt.strip(), default="", show_default=False)
+        return sys.stdin.readline().rstrip("\n")
+
+    counts = session(todo, out, read_key=read_key, read_line=read_line,
+                     show=lambda text: click.echo(text))
+    click.echo(f"framing: {counts['labelled']} labelled, {counts['skipped']} skipped, "
+               f"{counts['remaining']} left; answers in {out}", err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--by", type=click.Choice(["span", "text"]), default="span", show_default=True,
+              help="Match sentences by document and span, or by their text.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--max-shown", default=20, show_default=True,
+              help="How many disagreements to list in the table.")
+def agree(files, by, fmt, max_shown):
+    """Agreement between annotators: Cohen's kappa (two files), Krippendorff's
+    alpha (any number), the confusion between them and the disagreements.
+
+    \b
+    Examples:
+      framing agree labels/alice.csv labels/bob.csv
+      framing agree a.csv b.csv c.csv --by text --format json
+    """
+    from framing.agreement import agree as agreement
+    from framing.report_text import ABBR
+
+    result = agreement(files, by=by)
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    lines = [f"{result['n_sentences']} sentences labelled in all {len(files)} files "
+             f"(matched by {by}); raw agreement {result['raw_agreement']:.1%}"]
+    if "cohen_kappa" in result:
+        lines.append(f"Cohen's kappa        {result['cohen_kappa']:.3f}")
+    lines.append(f"Krippendorff's alpha {result['krippendorff_alpha']:.3f}")
+    for pair, kappa in result.get("pairwise_kappa", {}).items():
+        lines.append(f"  kappa {pair}: {kappa:.3f}")
+    if "confusion" in result:
+        c = result["confusion"]
+        lines.append(f"confusion (rows {c['rows']}, columns {c['columns']}):")
+        lines.append(" " * 24 + "".join(f"{ABBR[lab]:>6}" for lab in c["labels"]))
+        for lab, row in zip(c["labels"], c["matrix"], strict=True):
+            lines.append(f"  {lab:<22}" + "".join(f"{v:>6}" for v in row))
+    shown = result["disagreements"][:max_shown]
+    if shown:
+        lines.append(f"disagreements ({len(result['disagreements'])}):")
+        for d in shown:
+            verdicts = ", ".join(f"{Path(f).stem}={d[f]}" for f in files)
+            lines.append(f"  {d['document']}: {' '.join(d['text'].split())[:90]}")
+            lines.append(f"      {verdicts}")
+    click.echo("\n".join(lines))
+
+
+@cli.command()
+@click.option("--dir", "directory", default="models", show_default=True,
+              type=click.Path(file_okay=False), help="Folder holding the models.")
+@output_options
+def models(directory, fmt, output, force):
+    """List model versions: date, training data hash, label counts, held-out macro-F1.
+
+    Use a name from the list with --model in score, batch, evaluate and export.
+
+    \b
+    Examples:
+      framing models
+      framing score article.txt --model 20261123T1532
+    """
+    from framing.registry import list_models
+
+    check_output(output, force)
+    table = list_models(directory)
+    if table.empty:
+        raise CLIError(f"no models in {directory}; run `framing train`")
+    if fmt == "table":
+        text = table.drop(columns=["path"]).to_string(index=False) + "\n"
+    elif fmt == "csv":
+        text = table.to_csv(index=False)
+    elif fmt == "jsonl":
+        text = "".join(json.dumps(r) + "\n" for r in records(table))
+    else:
+        text = json.dumps(records(table), indent=2) + "\n"
+    emit(text, output)
+
+
+@cli.command()
+@click.option("--model", "model_path", default=None,
+              help="Model to export (default: the installed model).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The .skops file to write.")
+@click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
+def export(model_path, output, force):
+    """Write a model in the skops format, safe to share: loading it runs no code.
+
+    A joblib model runs code when it is loaded; a .skops file given to
+    --model is loaded trusting only scikit-learn's and framing's own types,
+    and a file containing anything else is refused.
+
+    \b
+    Examples:
+      framing export -o framing-model.skops
+      framing score article.txt --model framing-model.skops
+    """
+    from framing.model import load_model
+    from framing.registry import export_skops
+
+    if not output.endswith(".skops"):
+        raise CLIError(f"{output}: the file name must end in .skops")
+    pipeline, card = load_model(resolve_model(model_path))
+    path = export_skops(pipeline, card, output, force=force)
+    click.echo(f"framing: model exported to {path}", err=True)
 
 
 # --- entry point -------------------------------------------------------------------

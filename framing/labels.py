@@ -133,8 +133,8 @@ def _read_one(path: Path, documents: dict[str, str] | None, problems: list[str])
         start, end = int(row.start), int(row.end)
         if end <= start:
             problems.append(f"{where}: end ({end}) must be greater than start ({start})")
-        elif documents is not None and row.document in documents:
-            if documents[row.document][start:end] != row.text:
+        elif (documents is not None and row.document in documents
+              and documents[row.document][start:end] != row.text):
                 problems.append(
                     f"{where}: text does not match {row.document}[{start}:{end}]; "
                     "fix the span or the text"

@@ -122,13 +122,12 @@ def test_unknown_format_is_a_usage_error(capsys, article):
                    "'csv', 'jsonl', 'json'. (see `framing score --help`)\n")
 
 
-def test_train_refuses_to_overwrite_and_reports_label_errors(capsys, tmp_path, monkeypatch):
+def test_train_reports_missing_folders_and_label_errors(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "models").mkdir()
-    (tmp_path / "models" / "framing.joblib").write_bytes(b"keep me")
     code, _, err = run(capsys, "train")
-    assert code == 1 and "exists; pass --force" in err
-    assert (tmp_path / "models" / "framing.joblib").read_bytes() == b"keep me"
+    assert code == 1
+    assert err == ("framing: error: document folder seeds not found; run from the project "
+                   "folder or pass --documents DIR\n")
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "d.txt").write_text("Lift the ban.")
     (tmp_path / "labels").mkdir()
@@ -164,3 +163,10 @@ def test_train_writes_model_card_and_metrics(capsys, tmp_path, monkeypatch):
     assert card["label_counts"]["neutral_reporting"] == 6
     assert "training_texts" not in card
     assert (tmp_path / "out" / "MODEL_CARD.md").exists()
+    # Training again keeps the previous model as a version instead of overwriting it.
+    first = (tmp_path / "out" / "m.joblib").read_bytes()
+    code, _, err = run(capsys, "train", "--documents", "docs", "-o", "out/m.joblib", "--no-eval")
+    assert code == 0 and "previous model kept as out/versions/m-" in err
+    (kept,) = (tmp_path / "out" / "versions").glob("m-*.joblib")
+    assert kept.read_bytes() == first
+    assert kept.with_suffix(".json").exists()

@@ -29,3 +29,13 @@ def test_readme_quick_start_is_two_commands():
     assert len(commands) == 2
     assert commands[0].startswith("pip install . && framing score seeds/")
     assert commands[1] == 'pip install ".[test]" && pytest'
+
+
+def test_codebook_definitions_match_the_label_set():
+    from framing.labels import DEFINITIONS, LABELS
+
+    codebook = (Path(__file__).resolve().parent.parent / "labels" / "CODEBOOK.md").read_text(
+        encoding="utf-8")
+    assert list(DEFINITIONS) == list(LABELS)
+    for label, line in DEFINITIONS.items():
+        assert f"| `{label}` | {line} |" in codebook
