@@ -16,6 +16,7 @@ from framing.errors import FramingError
 from framing.labels import LABELS
 
 FORMATS = ("table", "csv", "jsonl", "json")
+SCORE_FORMATS = (*FORMATS, "html")
 SHORT = {"accusation": "accusation", "defence": "defence",
          "policy_recommendation": "policy_rec", "neutral_reporting": "neutral"}
 
@@ -24,15 +25,19 @@ class CLIError(FramingError):
     """A problem with the command line itself."""
 
 
-def output_options(func):
+def output_options(func=None, *, formats=FORMATS):
     """``--format`` and ``-o/--output``, shared by every row-printing command."""
+    if func is None:
+        return lambda f: output_options(f, formats=formats)
     func = click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
                         default="-", show_default=True,
                         help="Write here instead of standard output ('-').")(func)
-    func = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+    extra = "; html: the article highlighted, one self-contained page" if "html" in formats \
+        else ""
+    func = click.option("--format", "fmt", type=click.Choice(formats), default="table",
                         show_default=True,
                         help="table for people; csv, jsonl (one sentence per line) "
-                             "or json for programs.")(func)
+                             f"or json for programs{extra}.")(func)
     func = click.option("--force", is_flag=True,
                         help="Overwrite an existing --output file.")(func)
     return func
@@ -59,8 +64,10 @@ def cli():
 @click.option("--model", "model_path", default=None,
               help="Model file (.joblib or .skops) or a version name from `framing models` "
                    "(default: the model installed with framing).")
-@output_options
-def score(files, model_path, fmt, output, force):
+@click.option("--explain", is_flag=True,
+              help="Show the features behind each label (an evidence field in json/jsonl).")
+@output_options(formats=SCORE_FORMATS)
+def score(files, model_path, explain, fmt, output, force):
     """Label every sentence of FILES ('-' reads standard input) and profile each document.
 
     \b
@@ -69,6 +76,8 @@ def score(files, model_path, fmt, output, force):
       framing score --format jsonl article.txt > sentences.jsonl
       cat article.txt | framing score -
       framing score a.txt b.txt --format csv -o scored.csv
+      framing score article.txt --explain
+      framing score article.txt --format html -o article.html
     """
     from framing.model import load_model
     from framing.scoring import decode_text, read_text, score_texts
@@ -81,7 +90,13 @@ def score(files, model_path, fmt, output, force):
             texts.append(("-", decode_text(sys.stdin.buffer.read(), "standard input")))
         else:
             texts.append((name, read_text(name)))
-    write_scored(score_texts(texts, model), fmt, output)
+    scored = score_texts(texts, model, explain=explain or fmt == "html")
+    if fmt == "html":
+        from framing.html import article_page
+
+        emit(article_page(scored, dict(texts)), output)
+        return
+    write_scored(scored, fmt, output)
 
 
 def resolve_model(name):
@@ -102,7 +117,10 @@ def write_scored(scored: pd.DataFrame, fmt: str, output: str) -> None:
     if fmt == "table":
         text = render_table(scored, profiles, width=terminal_width(output))
     elif fmt == "csv":
-        text = scored.to_csv(index=False)
+        flat = scored.copy()
+        if "evidence" in flat.columns:
+            flat["evidence"] = flat["evidence"].map(format_evidence)
+        text = flat.to_csv(index=False)
     elif fmt == "jsonl":
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(scored))
     else:
@@ -140,6 +158,10 @@ def terminal_width(output: str) -> int:
     return 100
 
 
+def format_evidence(pairs) -> str:
+    return ", ".join(f"{name} {weight:+.2f}" for name, weight in pairs) or "(none)"
+
+
 def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100) -> str:
     """Each sentence with its label and confidence, then the document profile."""
     lines = []
@@ -152,6 +174,8 @@ def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100)
             body = textwrap.wrap(" ".join(row.text.split()), width=max(30, width - len(head)))
             lines.append(head + (body[0] if body else ""))
             lines.extend(indent + b for b in body[1:])
+            if "evidence" in group.columns:
+                lines.append(indent + "evidence: " + format_evidence(row.evidence))
         prof = profiles[profiles["doc"] == doc].iloc[0]
         dominant = prof["dominant_act"] or "none"
         lines.append("")
@@ -164,6 +188,48 @@ def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100)
     if scored.empty:
         lines.append("no sentences found")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--model", "model_path", default=None,
+              help="Model file or version name (default: the installed model).")
+@click.option("-k", "top", default=8, show_default=True, help="Features shown per label.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def explain(text, model_path, top, fmt):
+    """The full breakdown for one sentence (or a short text): for every label, its
+    probability and the features pushing towards and away from it.
+
+    Word features are masked n-grams (_ent_: a named actor, _num_: a number);
+    cue:... features come from the rhetorical lexicons and context.
+
+    \b
+    Examples:
+      framing explain "If Washington had genuine concerns, it could have called us."
+      framing explain "We call on the council to lift the ban." --format json
+    """
+    from framing.explain import breakdown
+    from framing.model import load_model
+
+    if not text.strip():
+        raise CLIError("nothing to explain: give a sentence in quotes")
+    pipeline, _ = load_model(resolve_model(model_path))
+    result = breakdown(pipeline, text, k=top)
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    lines = []
+    for sentence in result["sentences"]:
+        lines.append(f"#{sentence['sentence']} {sentence['text']}")
+        lines.append(f"   → {sentence['label']} ({sentence['confidence']:.2f})")
+        for label, part in sorted(sentence["labels"].items(),
+                                  key=lambda kv: -kv[1]["probability"]):
+            lines.append(f"   {label:<22} p={part['probability']:.3f}")
+            lines.append(f"      for:     {format_evidence(part['for'])}")
+            lines.append(f"      against: {format_evidence(part['against'])}")
+        lines.append("")
+    click.echo("\n".join(lines).rstrip())
 
 
 # --- train ------------------------------------------------------------------------
@@ -439,6 +505,33 @@ def summarize(out, by, date_column, fmt, output, force):
     else:
         text = json.dumps(records(table), indent=2, ensure_ascii=False) + "\n"
     emit(text, output)
+
+
+@cli.command()
+@click.argument("out", type=click.Path(file_okay=False, exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The report HTML; charts (PNG) and article views go to <name>_files/.")
+@click.option("--by", "by", multiple=True,
+              help="Group by this metadata column (or month/year of the date); repeatable.")
+@click.option("--date-column", default=None, help="Column with dates (default: date, ...).")
+@click.option("--top", default=5, show_default=True, help="Documents and examples per label.")
+@click.option("--force", is_flag=True, help="Overwrite an existing report.")
+def report(out, output, by, date_column, top, force):
+    """A corpus report from a `framing batch` output: label shares per group as
+    charts, acts over time, the documents with the highest share of each act
+    and the most confident example sentences, linked to their article views.
+
+    \b
+    Examples:
+      framing report out/ -o report.html --by outlet
+      framing report out/ -o report.html --by outlet --by year --date-column published
+    """
+    from framing.report import report as write_report
+
+    check_output(output, force)
+    path = write_report(out, output, by, date_column=date_column, top=top)
+    click.echo(f"framing: report written to {path} (charts and article views in "
+               f"{path.stem}_files/)", err=True)
 
 
 # --- the retraining loop ---------------------------------------------------------------

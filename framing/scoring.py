@@ -51,9 +51,11 @@ def _as_pipeline(model) -> Pipeline:
     return model
 
 
-def score_table(table: pd.DataFrame, model=None) -> pd.DataFrame:
+def score_table(table: pd.DataFrame, model=None, *, explain: bool = False,
+                k: int = 5) -> pd.DataFrame:
     """Add label, confidence and probabilities to a sentence table
-    (rows in document order, as ``sentence_table`` makes them)."""
+    (rows in document order, as ``sentence_table`` makes them); with
+    *explain*, an ``evidence`` column of the *k* strongest features."""
     pipeline = _as_pipeline(model)
     out = table.copy()
     if out.empty:
@@ -65,24 +67,31 @@ def score_table(table: pd.DataFrame, model=None) -> pd.DataFrame:
     out["confidence"] = proba.max(axis=1).to_numpy()
     for label, column in zip(LABELS, PROBA_COLUMNS, strict=True):
         out[column] = proba[label].to_numpy()
+    if explain:
+        from framing.explain import evidence
+
+        out["evidence"] = evidence(pipeline, out, labels=out["label"].tolist(), k=k)
     return out
 
 
-def score_text(text: str, model=None, *, doc: str = "-") -> pd.DataFrame:
+def score_text(text: str, model=None, *, doc: str = "-", explain: bool = False
+               ) -> pd.DataFrame:
     """Score every sentence of *text*; one row per sentence, ``SENTENCE_COLUMNS``.
 
     *model* is a pipeline, a ``(pipeline, card)`` pair, a path, or ``None``
     for the installed default model.
     """
-    return score_texts([(doc, text)], model)
+    return score_texts([(doc, text)], model, explain=explain)
 
 
-def score_texts(items: Iterable[tuple[str, str]], model=None) -> pd.DataFrame:
+def score_texts(items: Iterable[tuple[str, str]], model=None, *, explain: bool = False
+                ) -> pd.DataFrame:
     """Score many ``(doc, text)`` pairs in one pass (one table, one predict:
     much faster than document by document)."""
     rows = [row for doc, text in items for row in sentence_rows(text, doc)]
     table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
-    return score_table(table, model)[list(SENTENCE_COLUMNS)]
+    columns = [*SENTENCE_COLUMNS, "evidence"] if explain else list(SENTENCE_COLUMNS)
+    return score_table(table, model, explain=explain)[columns]
 
 
 def read_text(path: str | Path) -> str:

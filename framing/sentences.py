@@ -98,7 +98,7 @@ def split_sentences(text: str) -> list[Sentence]:
         # (same length, so the offsets hold).
         spans = _easy_spans(line.group()) or list(
             tokenizer.span_tokenize(line.group().replace('"', "”")))
-        heading = _looks_like_heading(line.group())
+        heading = _looks_like_heading(line.group(), several=len(spans) > 1)
         for s, e in spans:
             piece = line.group()[s:e]
             # Punkt can keep surrounding whitespace in a span; spans hold text only.
@@ -174,11 +174,20 @@ def _starters() -> frozenset[str]:
     return frozenset(load_toml("punkt")["sentence_starters"])
 
 
-def _looks_like_heading(piece: str) -> bool:
-    stripped = piece.strip()
+def _looks_like_heading(line: str, several: bool = False) -> bool:
+    """No final punctuation and short; a line Punkt cuts in several pieces must
+    also be mostly title case ("Do Controls Work? The Evidence So Far"), so
+    that prose whose last piece merely lacks a full stop stays prose."""
+    stripped = line.strip()
     if _FINAL_PUNCT.search(stripped):
         return False
-    return len(stripped.split()) <= MAX_HEADING_WORDS
+    words = stripped.split()
+    if len(words) > MAX_HEADING_WORDS:
+        return False
+    if not several:
+        return True
+    long_words = [w for w in words if len(w) > 3] or words
+    return sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6
 
 
 def _quotation_state(

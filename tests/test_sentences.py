@@ -46,6 +46,11 @@ def test_headings_are_marked():
                       ("They do.", False)]
 
 
+def test_prose_line_without_final_stop_is_not_a_heading():
+    spans = split_sentences("The fees rose. Critics objected. <b>more</b>\nNext one.")
+    assert [s.heading for s in spans] == [False, False, False, False]
+
+
 def test_quotation_attributed_later_marks_every_sentence():
     text = ("“We will not accept this. The decision is unlawful,” the minister said. "
             "The court meets today.")

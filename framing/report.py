@@ -1,0 +1,139 @@
+"""Corpus report from a ``framing batch`` output: label shares per group as
+stacked bars, shares over time as lines (when there is a date column), the
+documents with the highest share of each act and the most confident example
+sentences per label, each linking to its article view.
+
+Charts are drawn with matplotlib (Agg, no network) and inlined as SVG; the
+same charts are written as PNG files for slides, and the article views as
+self-contained pages, into ``<report>_files/`` beside the report.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from framing.corpus import summarize
+from framing.errors import InputError
+from framing.html import STYLE, article_page, legend, page
+from framing.labels import ACTS, LABELS
+
+
+def _figure(kind: str, table: pd.DataFrame, x: str, title: str):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.fonttype"] = "none"
+    fig, ax = plt.subplots(figsize=(8, max(2.8, 0.45 * len(table) + 1.8)) if kind == "bar"
+                           else (8, 4))
+    shares = table[[f"share_{lab}" for lab in LABELS]].fillna(0).to_numpy() * 100
+    names = table[x].astype(str).tolist()
+    if kind == "bar":
+        left = [0.0] * len(table)
+        for j, label in enumerate(LABELS):
+            _, marker, colour, _, _ = STYLE[label]
+            ax.barh(names, shares[:, j], left=left, color=colour, label=f"{label} [{marker}]",
+                    edgecolor="white", hatch={"acc": "", "def": "//", "pol": "..",
+                                              "neu": ""}[STYLE[label][0]])
+            left = [a + b for a, b in zip(left, shares[:, j], strict=True)]
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("share of sentences (%)")
+        ax.invert_yaxis()
+    else:
+        for j, label in enumerate(ACTS):
+            _, marker, colour, _, _ = STYLE[label]
+            ax.plot(names, shares[:, LABELS.index(label)], marker="os^"[j], color=colour,
+                    label=f"{label} [{marker}]")
+        ax.set_ylabel("share of sentences (%)")
+        ax.tick_params(axis="x", rotation=45)
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18 if kind == "bar"
+                                                               else -0.35), ncol=4, frameon=False)
+    fig.tight_layout()
+    return fig, plt
+
+
+def _save(fig, plt, png: Path) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg")
+    fig.savefig(png, format="png", dpi=150)
+    plt.close(fig)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg"):]
+
+
+def _slug(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", value)[:80] or "doc"
+
+
+def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
+           date_column: str | None = None, top: int = 5) -> Path:
+    """Write the report HTML to *target* (and its files beside it); return its path."""
+    out, target = Path(out), Path(target)
+    for name in ("documents.parquet", "sentences.parquet"):
+        if not (out / name).exists():
+            raise InputError(f"{out}: no {name}; run `framing batch ... -o {out}` first")
+    documents = pd.read_parquet(out / "documents.parquet")
+    files = target.with_name(f"{target.stem}_files")
+    files.mkdir(parents=True, exist_ok=True)
+    by = list(by)
+    sections = [f"<h1>framing corpus report: {escape(str(out))}</h1>",
+                f"<p>{len(documents):,} documents, {int(documents['n_sentences'].sum()):,} "
+                "sentences.</p>", legend()]
+    charts = 0
+    for key in by or [None]:
+        table = summarize(out, [key] if key else [], date_column=date_column)
+        x = key or "all"
+        fig, plt = _figure("bar", table, x, f"Label shares by {x}")
+        charts += 1
+        svg = _save(fig, plt, files / f"shares_by_{_slug(x)}.png")
+        sections.append(f'<h2>Label shares by {escape(x)}</h2><figure class="chart">{svg}'
+                        f"</figure>")
+    dated = date_column or next((c for c in ("date", "published", "published_at", "datetime",
+                                             "timestamp") if c in documents.columns), None)
+    if dated and dated in documents.columns:
+        table = summarize(out, ["month"], date_column=dated).dropna(subset=["month"])
+        if len(table) >= 2:
+            fig, plt = _figure("line", table, "month", "Acts over time (by month)")
+            svg = _save(fig, plt, files / "acts_by_month.png")
+            charts += 1
+            sections.append(f'<h2>Acts over time</h2><figure class="chart">{svg}</figure>')
+    sentences = pd.read_parquet(out / "sentences.parquet")
+    linked: dict[str, str] = {}
+
+    def link(doc_id: str) -> str:
+        if doc_id not in linked:
+            name = f"article_{len(linked):04d}_{_slug(doc_id)}.html"
+            rows = sentences[sentences["id"] == doc_id].rename(columns={"id": "doc"})
+            (files / name).write_text(article_page(rows), encoding="utf-8")
+            linked[doc_id] = f"{files.name}/{name}"
+        return linked[doc_id]
+
+    for act in ACTS:
+        column = f"share_{act}"
+        best = documents[documents[f"n_{act}"] > 0].nlargest(top, column)
+        rows = "".join(
+            f'<tr><td><a href="{escape(link(r.id))}">{escape(str(r.id))}</a></td>'
+            f"<td>{getattr(r, column):.0%}</td><td>{r.n_sentences}</td></tr>"
+            for r in best.itertuples())
+        sections.append(f"<h2>Documents with the highest share of {escape(act)}</h2>"
+                        f'<table class="p"><tr><th>document</th><th>share</th>'
+                        f"<th>sentences</th></tr>{rows or '<tr><td>none</td></tr>'}</table>")
+    for label in LABELS:
+        cls, marker, *_ = STYLE[label]
+        best = sentences[sentences["label"] == label].nlargest(top, "confidence")
+        items = "".join(
+            f'<li><span class="s {cls}"><sup class="m">{marker}</sup>{escape(r.text)}</span> '
+            f'<small>({r.confidence:.2f}, <a href="{escape(link(r.id))}">{escape(str(r.id))}'
+            f"</a>)</small></li>" for r in best.itertuples())
+        sections.append(f"<h2>Most confident {escape(label)} sentences</h2>"
+                        f"<ul>{items or '<li>none</li>'}</ul>")
+    target.write_text(page(f"framing report: {out}", "".join(sections)), encoding="utf-8")
+    return target
