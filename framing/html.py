@@ -46,7 +46,7 @@ def css() -> str:
         "table.p td{padding:0 .4em}",
         "@media print{.tip{display:none!important}}",
     ]
-    for label, (cls, _, colour, tint, line) in STYLE.items():
+    for cls, _, colour, tint, line in STYLE.values():
         rules.append(f".{cls}{{background:{tint};text-decoration:underline {line} {colour};"
                      f"text-decoration-thickness:2px;text-underline-offset:3px}}")
         rules.append(f".{cls} sup.m{{color:{colour}}}")

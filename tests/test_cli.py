@@ -119,7 +119,7 @@ def test_unknown_format_is_a_usage_error(capsys, article):
     code, out, err = run(capsys, "score", str(article), "--format", "xml")
     assert code == 2 and out == ""
     assert err == ("framing: error: Invalid value for '--format': 'xml' is not one of 'table', "
-                   "'csv', 'jsonl', 'json'. (see `framing score --help`)\n")
+                   "'csv', 'jsonl', 'json', 'html'. (see `framing score --help`)\n")
 
 
 def test_train_reports_missing_folders_and_label_errors(capsys, tmp_path, monkeypatch):
