@@ -18,8 +18,8 @@ Both follow the estimator contract: ``__init__`` only stores parameters,
 
 Input to both is a DataFrame with one row per sentence, in document order,
 with the columns in ``INPUT_COLUMNS``.  ``MaskActors`` adds a ``masked``
-column (tokenised once, space-joined) that the word n-grams and the cue
-counter share: tokenising twice cost a fifth of scoring time.
+column (each sentence tokenised once, as a list) that the word n-grams and
+the cue counter share: tokenising twice cost a fifth of scoring time.
 """
 
 from __future__ import annotations
@@ -83,14 +83,15 @@ class MaskActors(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        """Masked, tokenised (space-joined) texts; for a DataFrame, the same
-        frame with a ``masked`` column added, which ``RhetoricalCues`` reuses."""
+        """For a DataFrame, the same frame with a ``masked`` column of token
+        lists (shared by the n-grams and ``RhetoricalCues``); for a plain
+        sequence of texts, the masked texts with tokens joined by spaces."""
         masked = self._masked(_texts(X))
         if isinstance(X, pd.DataFrame):
             return X.assign(masked=masked)
-        return masked
+        return [" ".join(tokens) for tokens in masked]
 
-    def _masked(self, texts: list[str]) -> list[str]:
+    def _masked(self, texts: list[str]) -> list[list[str]]:
         if not texts:
             return []
         batch = "\n".join(t.replace("\n", " ") for t in texts)
@@ -105,13 +106,14 @@ class MaskActors(TransformerMixin, BaseEstimator):
             batch = _INNER_CAPITAL.sub("_ent_", batch)
             batch = _NUMBER.sub("_num_", batch)
             batch = _ENT_RUN.sub("_ent_", batch)
-        # Tokenised once here; the n-gram analyzer and the cue counter split on spaces.
-        return [" ".join(tokenize(line)) for line in batch.lower().split("\n")]
+        # Tokenised once here; the n-gram analyzer and the cue counter reuse the lists.
+        return [tokenize(line) for line in batch.lower().split("\n")]
 
 
-def word_ngrams(text: str) -> list[str]:
-    """Unigrams and bigrams of masked, space-tokenised text: the TF-IDF analyzer."""
-    words = text.split()
+def word_ngrams(tokens: list[str] | str) -> list[str]:
+    """Unigrams and bigrams of masked tokens (a list, or a space-joined text):
+    the TF-IDF analyzer."""
+    words = tokens.split() if isinstance(tokens, str) else tokens
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
@@ -178,19 +180,17 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
         n = len(texts)
         own = np.zeros((n, len(self.own_names())))
         k = len(self.cue_names_)
-        counts, extra = [], []
         if isinstance(X, pd.DataFrame) and "masked" in X:
-            token_lists = (m.split() for m in X["masked"])
+            token_lists = X["masked"].tolist()
         else:
-            token_lists = (tokenize(text.lower()) for text in texts)
-        for text, tokens in zip(texts, token_lists, strict=True):
-            counts.append(lexicon.count(tokens))
-            first = tokens[0] if tokens else ""
-            extra.append((text.rstrip(" \"'”’)").endswith("?"), first in _IMPERATIVE_STARTS,
-                          first in _QUOTES, min(len(tokens), 70) / 70))
+            token_lists = [tokenize(text.lower()) for text in texts]
+        firsts = [tokens[0] if tokens else "" for tokens in token_lists]
+        own[:, k + 2] = [t.rstrip(" \"'”’)").endswith("?") for t in texts]
+        own[:, k + 3] = [f in _IMPERATIVE_STARTS for f in firsts]
+        own[:, k + 4] = [f in _QUOTES for f in firsts]
+        own[:, k + 5] = np.minimum(np.fromiter(map(len, token_lists), float, n), 70) / 70
         # Presence, not raw counts: a long sentence is not more accusing.
-        own[:, :k] = np.minimum(np.array(counts, dtype=float).reshape(n, k), 2) / 2
-        own[:, k + 2 : k + 6] = np.array(extra, dtype=float).reshape(n, 4)
+        own[:, :k] = np.minimum(lexicon.count_many(token_lists).reshape(n, k), 2) / 2
         own[:, k] = quoted
         own[:, k + 1] = attributed
         # Document boundaries (rows are in document order).

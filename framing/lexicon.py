@@ -8,10 +8,14 @@ alternations: scoring has to stay above 20,000 sentences per second.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from functools import cache
 from importlib import resources
+
+import numpy as np
+import scipy.sparse as sp
 
 TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|n't|[^\w\s]")
 
@@ -55,8 +59,11 @@ class CueLexicon:
                 else:
                     self._phrases.setdefault(words[0], []).append((words[1:], i))
         self._stem_lengths = sorted(self._stems)
-        # token -> (cue ids of the token itself, phrases that start with it)
-        self._cache: dict[str, tuple] = {}
+        # token -> entry index; entry 0 is "no cue" (most tokens)
+        self._cache: dict[str, int] = {}
+        self._entry_ids: list[tuple[int, ...]] = [()]
+        self._entry_phrases: list[tuple] = [()]
+        self._matrix: sp.csr_matrix | None = None
 
     def _ids(self, tok: str) -> tuple[int, ...]:
         """Cue lists that the single token *tok* belongs to (words and stems)."""
@@ -67,22 +74,85 @@ class CueLexicon:
             ids.extend(self._stems[k].get(tok[:k], ()))
         return tuple(ids)
 
-    def count(self, tokens: list[str]) -> list[int]:
-        """Counts per cue list for lower-cased *tokens*."""
-        counts = [0] * len(self.names)
-        cache = self._cache
-        for j, tok in enumerate(tokens):
-            entry = cache.get(tok)
-            if entry is None:
-                entry = (self._ids(tok), self._phrases.get(tok, ()))
-                if len(cache) < 200_000:  # news vocabulary is Zipfian; bound it anyway
-                    cache[tok] = entry
-            ids, phrases = entry
+    def _entry(self, tok: str) -> int:
+        """Index of *tok*'s entry (its cue ids and the phrases it starts); 0 for none."""
+        ids, phrases = self._ids(tok), self._phrases.get(tok, ())
+        if not ids and not phrases:
+            index = 0
+        else:
+            index = len(self._entry_ids)
+            self._entry_ids.append(ids)
+            self._entry_phrases.append(phrases)
+            self._matrix = None
+        if len(self._cache) < 200_000:  # news vocabulary is Zipfian; bound it anyway
+            self._cache[tok] = index
+        return index
+
+    def count_many(self, token_lists: list[list[str]]) -> np.ndarray:
+        """Counts per cue list (columns) for many lower-cased token lists (rows).
+
+        Vectorised: one dictionary look-up per token, then a sparse product;
+        only tokens that may start a multi-word phrase are looked at again.
+        """
+        n = len(token_lists)
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
+        flat = list(itertools.chain.from_iterable(token_lists))
+        get, entry = self._cache.get, self._entry
+        index = np.fromiter((i if (i := get(t)) is not None else entry(t) for t in flat),
+                            dtype=np.int64, count=len(flat))
+        rows = np.repeat(np.arange(n), lengths)
+        hit = index > 0
+        if self._matrix is None:
+            self._matrix = self._entry_matrix()
+            self._starts_phrase = np.array([bool(p) for p in self._entry_phrases])
+            self._by_second = []
+            for phrases in self._entry_phrases:
+                by_second: dict[str, list] = {}
+                for rest, i in phrases:
+                    by_second.setdefault(rest[0], []).append((rest, i))
+                self._by_second.append(by_second)
+        hits = sp.csr_matrix((np.ones(int(hit.sum())), (rows[hit], index[hit])),
+                             shape=(n, len(self._entry_ids)))
+        counts = (hits @ self._matrix).toarray()
+        starts_phrase = self._starts_phrase[index]
+        if starts_phrase.any():
+            ends = np.cumsum(lengths).tolist()
+            positions = np.flatnonzero(starts_phrase)
+            last = len(flat) - 1
+            for j, e, row in zip(positions.tolist(), index[positions].tolist(),
+                                 rows[positions].tolist(), strict=True):
+                # Phrases indexed by their second word: most positions stop here.
+                candidates = self._by_second[e].get(flat[j + 1]) if j < last else None
+                if not candidates:
+                    continue
+                for rest, i in candidates:
+                    stop = j + 1 + len(rest)
+                    if stop <= ends[row] and tuple(flat[j + 1:stop]) == rest:
+                        counts[row, i] += 1
+        return counts
+
+    def _entry_matrix(self) -> sp.csr_matrix:
+        matrix = sp.lil_matrix((len(self._entry_ids), len(self.names)))
+        for e, ids in enumerate(self._entry_ids):
             for i in ids:
-                counts[i] += 1
-            for rest, i in phrases:
-                if tuple(tokens[j + 1 : j + 1 + len(rest)]) == rest:
+                matrix[e, i] += 1
+        return matrix.tocsr()
+
+    def count(self, tokens: list[str]) -> list[int]:
+        """Counts per cue list for one list of lower-cased tokens (a plain loop:
+        for one short list it beats the vectorised path's set-up)."""
+        counts = [0] * len(self.names)
+        get, entry = self._cache.get, self._entry
+        for j, tok in enumerate(tokens):
+            e = get(tok)
+            if e is None:
+                e = entry(tok)
+            if e:
+                for i in self._entry_ids[e]:
                     counts[i] += 1
+                for rest, i in self._entry_phrases[e]:
+                    if tuple(tokens[j + 1:j + 1 + len(rest)]) == rest:
+                        counts[i] += 1
         return counts
 
     def has(self, name: str, tokens: list[str]) -> bool:

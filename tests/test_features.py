@@ -1,6 +1,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import clone
 
 from framing.features import MaskActors, RhetoricalCues
@@ -84,3 +86,29 @@ def test_fast_tfidf_matches_scikit_learn(table):
     theirs = TfidfVectorizer(**params).fit(train).transform(unseen)
     assert (ours != theirs).nnz == 0
     assert ours.has_sorted_indices
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(
+    ["we", "call", "on", "the", "council", "it", "is", "time", "baseless", "accused", "not",
+     "never", "according", "to", "said", "the", "only", "way", "in", "fact", "x"]), max_size=12),
+    max_size=8))
+def test_vectorised_cue_counts_match_the_definition(token_lists):
+    from framing.lexicon import cues
+
+    lexicon = cues()
+
+    def naive(tokens):
+        counts = [0] * len(lexicon.names)
+        for j, tok in enumerate(tokens):
+            for i in lexicon._ids(tok):
+                counts[i] += 1
+            for rest, i in lexicon._phrases.get(tok, ()):
+                if tuple(tokens[j + 1:j + 1 + len(rest)]) == rest:
+                    counts[i] += 1
+        return counts
+
+    counts = lexicon.count_many(token_lists)
+    assert counts.shape == (len(token_lists), len(lexicon.names))
+    assert counts.tolist() == [naive(t) for t in token_lists]
+    assert [lexicon.count(t) for t in token_lists] == [naive(t) for t in token_lists]
