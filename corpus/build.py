@@ -22,6 +22,12 @@ sys.path.insert(0, str(ROOT))
 from framing.labels import LABELS  # noqa: E402
 from framing.sentences import split_sentences  # noqa: E402
 
+# Phrases from the real seeds that the second writing round was shown as
+# examples of register.  Documents using them are flagged (seed_phrases=true)
+# and left out of the written→real transfer test, which they would flatter.
+SEED_PHRASES = ("set the record straight", "raises critical questions", "rationale behind",
+                "yet sadly", "it is pertinent to")
+
 CODES = {"A": "accusation", "D": "defence", "P": "policy_recommendation",
          "N": "neutral_reporting", "H": None}
 GENRES = {"news_report", "editorial", "op_ed", "analysis", "government_statement",
@@ -108,9 +114,11 @@ def main() -> int:
         rows = align(doc_id, text, spans, problems)
         assert all(r["label"] in LABELS for r in rows)
         labels.extend(rows)
+        lowered = text.lower()
         documents.append({"id": doc_id, "genre": meta["genre"], "topic": meta["topic"],
                           "region": meta.get("region", ""), "written": "true",
-                          "title": meta.get("title", "")})
+                          "title": meta.get("title", ""),
+                          "seed_phrases": str(any(p in lowered for p in SEED_PHRASES)).lower()})
     for stale in out_dir.glob("*.txt"):
         if stale.stem not in seen:
             stale.unlink()

@@ -6,12 +6,14 @@
 ['doc', 'sentence', 'start', 'end', 'text', 'label', 'confidence']
 """
 
-from framing.corpus import BatchOptions, batch, summarize
+from framing.batchrun import batch
+from framing.corpus import BatchOptions
 from framing.errors import FramingError, InputError, LabelError, ModelError
 from framing.labels import LABELS, read_labels
 from framing.model import load_model, save_model
 from framing.scoring import profile, score_files, score_text
 from framing.sentences import Sentence, split_sentences
+from framing.summary import summarize
 from framing.training import train
 
 __all__ = [

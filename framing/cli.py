@@ -407,8 +407,8 @@ def batch(inputs, out, text_column, id_column, jobs, chunk_size, max_chars, engi
       framing batch dump.jsonl.gz -o out/ --jobs 2
       framing batch huge.parquet -o out/ --engine dask --scheduler tcp://scheduler:8786
     """
+    from framing.batchrun import batch as run_batch
     from framing.corpus import BatchOptions
-    from framing.corpus import batch as run_batch
 
     options = BatchOptions(text_column=text_column, id_column=id_column, chunk_size=chunk_size,
                            max_chars=max_chars, jobs=jobs, engine=engine, scheduler=scheduler,
@@ -483,7 +483,7 @@ def summarize(out, by, date_column, fmt, output, force):
       framing summarize out/ --by outlet --by month
       framing summarize out/ --by year --date-column published --format csv
     """
-    from framing.corpus import summarize as summarize_run
+    from framing.summary import summarize as summarize_run
 
     check_output(output, force)
     table = summarize_run(out, by, date_column=date_column)

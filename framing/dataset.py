@@ -22,7 +22,7 @@ from framing.sentences import split_sentences
 
 DEFAULT_DOCUMENT_DIRS = ("seeds", "corpus/written")
 DEFAULT_LABEL_DIR = "labels"
-METADATA_COLUMNS = ("genre", "topic", "region", "written")
+METADATA_COLUMNS = ("genre", "topic", "region", "written", "seed_phrases")
 log = logging.getLogger("framing")
 
 

@@ -169,6 +169,7 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
             return np.array(own, dtype=object)
         names = own + [f"prev_{n}" for n in own] + [f"next_{n}" for n in own]
         names += [f"doc_{n}" for n in _DOC_SIGNALS] + ["position"]
+        names += [f"answering_{n}" for n in _ANSWERING]
         return np.array(names, dtype=object)
 
     def transform(self, X):
@@ -228,7 +229,14 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
             doc_means[:, j] = np.bincount(doc_ids, weights=own[:, col] > 0) / sizes
         starts = np.flatnonzero(new_doc)
         position = (np.arange(n) - starts[doc_ids]) / np.maximum(sizes[doc_ids] - 1, 1)
-        return np.hstack([own, prev, nxt, doc_means[doc_ids], position[:, None]])
+        doc = doc_means[doc_ids]
+        # Rule 8 of the codebook: a record of facts, a denial or praise is a
+        # defence when the text answers criticism.  The document's share of
+        # negatively evaluative sentences stands for "answers criticism".
+        criticism = doc[:, _DOC_SIGNALS.index("negative_eval")]
+        answering = np.column_stack([own[:, self.own_names().index(n)] * criticism
+                                     for n in _ANSWERING])
+        return np.hstack([own, prev, nxt, doc, position[:, None], answering])
 
 
 # Cues whose author-voice version (not attributed, no reporting verb) is a feature too.
@@ -236,6 +244,9 @@ _AUTHOR_VOICE = ("negative_eval", "positive_eval", "obligation", "denial", "ques
                  "conditional", "intensifier")
 _INTERACTIONS = (*(f"author_{n}" for n in _AUTHOR_VOICE), "negated_negative_eval",
                  "we_obligation")
+
+# Own cues that, in a document answering criticism, mark a defence.
+_ANSWERING = ("positive_eval", "denial", "negation", "author_positive_eval")
 
 # Document-level genre signals: what share of the document's sentences carry them.
 _DOC_SIGNALS = ("attribution", "quoted", "attributed", "first_person_plural", "obligation",

@@ -142,8 +142,8 @@ def _read_one(path: Path, documents: dict[str, str] | None, problems: list[str])
     frame["label"] = frame["label"].str.strip()
     todo = frame["label"] == ""
     if todo.any():
-        log.warning("%s: %d rows have no label yet; they are skipped until labelled "
-                    "(framing label %s)", path, int(todo.sum()), path)
+        log.warning("%s: %d rows have no label (a to-do list: `framing label %s` writes the "
+                    "answers to another file); skipped", path, int(todo.sum()), path)
         frame = frame[~todo].copy()
     for column in ("sentence", "start", "end"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(-1).astype(int)

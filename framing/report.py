@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from framing.corpus import summarize
 from framing.errors import InputError
 from framing.html import STYLE, article_page, legend, page
 from framing.labels import ACTS, LABELS
+from framing.summary import summarize
 
 
 def _figure(kind: str, table: pd.DataFrame, x: str, title: str):

@@ -7,9 +7,11 @@ import shutil
 import pandas as pd
 import pytest
 
+from framing.batchrun import RunError, batch
 from framing.cli import main
-from framing.corpus import BatchOptions, RunError, batch, summarize
+from framing.corpus import BatchOptions
 from framing.errors import InputError
+from framing.summary import summarize
 
 TEXTS = [
     "The ministry rejects these baseless allegations. We call on the council to act.",

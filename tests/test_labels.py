@@ -103,7 +103,7 @@ def test_unlabelled_rows_are_skipped_with_a_warning(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="framing"):
         table = read_labels([path], DOCS)
     assert table["document"].tolist() == ["d2"]
-    assert f"{path}: 1 rows have no label yet; they are skipped" in caplog.text
+    assert f"{path}: 1 rows have no label (a to-do list" in caplog.text
 
 
 def test_documents_found_by_source_column_or_trained_without_context(tmp_path, caplog):

@@ -1,0 +1,351 @@
+"""Batch-score a corpus: streaming, in parallel, resumably.
+
+A run reads its inputs (``framing.corpus``) as a stream of fixed-size chunks
+of documents (so chunk numbers are deterministic), scores each chunk in a
+worker (joblib locally, Dask on a cluster), and writes the chunk's rows as
+part files (write, then rename) under ``OUT/parts/``.  Running the same
+command again skips the chunks whose parts exist.  At the end the parts are
+merged, in chunk order, into the final outputs, so an interrupted-then-resumed
+run produces exactly the files an uninterrupted one does.
+
+Outputs: ``sentences.parquet`` (one row per sentence), ``documents.parquet``
+and ``documents.csv`` (one row per document), ``errors.csv`` (documents that
+could not be scored, with the reason) and ``run.json`` (model, inputs,
+options, counts, timings).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from framing.corpus import (
+    BatchOptions,
+    check_sources,
+    detect_source,
+    iter_chunks,
+)
+from framing.errors import FramingError, InputError
+from framing.labels import LABELS
+from framing.scoring import SENTENCE_COLUMNS, profile, score_texts
+
+ERROR_COLUMNS = ("input", "id", "reason")
+RUN_FILE = "run.json"
+
+
+class RunError(FramingError):
+    """The output folder belongs to a different run, or cannot be used."""
+
+
+@dataclass
+class BatchResult:
+    out: Path
+    documents: int = 0
+    sentences: int = 0
+    errors: int = 0
+    chunks: int = 0
+    resumed_chunks: int = 0
+    seconds: float = 0.0
+    metadata_columns: list[str] = field(default_factory=list)
+
+
+# --- scoring a chunk (runs in a worker) ----------------------------------------------------
+
+_WORKER_MODELS: dict[str, object] = {}
+
+
+def score_chunk(chunk: list[dict], model_bytes_or_path, model_key: str, max_chars: int,
+                metadata: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Score one chunk: (sentences, documents, errors) tables.  Workers keep
+    the model they loaded, keyed by its hash, for the next chunk."""
+    pipeline = _WORKER_MODELS.get(model_key)
+    if pipeline is None:
+        from framing.model import load_model, load_model_bytes
+
+        if isinstance(model_bytes_or_path, bytes):
+            pipeline = load_model_bytes(model_bytes_or_path)[0]
+        else:
+            pipeline = load_model(model_bytes_or_path)[0]
+        _WORKER_MODELS.clear()
+        _WORKER_MODELS[model_key] = pipeline
+    errors, good = [], []
+    for doc in chunk:
+        reason = doc.get("error")
+        if reason is None:
+            text = doc["text"]
+            if len(text) > max_chars:
+                reason = f"{len(text):,} characters, over the --max-chars limit of {max_chars:,}"
+            elif not text.strip():
+                reason = "empty or only whitespace"
+        if reason is None:
+            good.append(doc)
+        else:
+            errors.append({"input": doc["input"], "id": doc["id"], "reason": reason})
+    # Score under chunk-local keys: ids from a CSV column need not be unique.
+    scored = score_texts([(str(i), doc["text"]) for i, doc in enumerate(good)], pipeline)
+    docs = profile(scored)
+    found = set(docs["doc"])
+    for i, doc in enumerate(good):
+        if str(i) not in found:  # e.g. a document that is only a heading
+            errors.append({"input": doc["input"], "id": doc["id"], "reason": "no sentences found"})
+    meta = pd.DataFrame([{c: doc.get(c) for c in ["id", *metadata]} for doc in good],
+                        columns=["id", *metadata], dtype="string")
+    meta.insert(0, "doc", pd.array([str(i) for i in range(len(good))], dtype="string"))
+    docs = meta.merge(docs.astype({"doc": "string"}), on="doc", how="inner").drop(columns="doc")
+    sentences = meta.merge(scored.astype({"doc": "string"}), on="doc",
+                           how="inner").drop(columns="doc")
+    sentences = sentences[["id", *metadata, *SENTENCE_COLUMNS[1:]]]
+    return sentences, docs, pd.DataFrame(errors, columns=list(ERROR_COLUMNS), dtype="string")
+
+
+# --- the run ---------------------------------------------------------------------------
+
+def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions | None = None,
+          *, model_path: str | Path | None = None,
+          progress: Callable[[int, int], None] | None = None) -> BatchResult:
+    """Score every document of *inputs* into the folder *out*; see the module doc."""
+    from framing.model import default_model_path, load_model
+
+    options = options or BatchOptions()
+    started = time.perf_counter()
+    sources = [detect_source(p) for p in inputs]
+    if not sources:
+        raise InputError("no inputs given")
+    metadata = check_sources(sources, options)
+    model_file = Path(model_path) if model_path else default_model_path()
+    card = load_model(model_file)[1]  # fails early on a bad model
+    model_bytes = model_file.read_bytes()
+    model_key = hashlib.sha256(model_bytes).hexdigest()
+    out = Path(out)
+    manifest = {
+        "model": {"path": str(model_file), "sha256": model_key,
+                  "trained_at": card.get("trained_at")},
+        "inputs": [dict(asdict(s), **_stat(s.path)) for s in sources],
+        "options": {"text_column": options.text_column, "id_column": options.id_column,
+                    "chunk_size": options.chunk_size, "max_chars": options.max_chars},
+    }
+    parts = _prepare_out(out, manifest, options.force)
+    result = BatchResult(out=out, metadata_columns=metadata)
+    done = {int(p.name.split("-")[1].split(".")[0]) for p in parts.glob("sentences-*.parquet")}
+    result.resumed_chunks = len(done)
+
+    def todo():
+        for number, chunk in enumerate(iter_chunks(sources, options)):
+            if number not in done:
+                yield number, chunk
+
+    if options.engine == "dask":
+        # Results travel back and the client writes them: workers need no shared disk.
+        for number, (sentences, docs, errors) in _run_dask(todo(), model_bytes, model_key,
+                                                             options, metadata):
+            _write_part(parts, number, sentences, docs, errors)
+            if progress:
+                progress(len(docs) + len(errors), len(sentences))
+    else:
+        del model_bytes  # local workers load the file themselves
+        # Workers write their own parts and report counts: the parent stays light.
+        for n_docs, n_sentences in _run_local(todo(), str(model_file), model_key, options,
+                                              metadata, parts):
+            if progress:
+                progress(n_docs, n_sentences)
+    _merge(out, parts, metadata, result)
+    result.seconds = time.perf_counter() - started
+    _finish_manifest(out, manifest, result)
+    return result
+
+
+def _stat(path: str) -> dict:
+    p = Path(path)
+    if p.is_dir():
+        files = sorted(f for f in p.rglob("*.txt") if f.is_file())
+        digest = hashlib.sha256()
+        for f in files:
+            st = f.stat()
+            digest.update(f"{f.relative_to(p)}:{st.st_size}:{st.st_mtime_ns}".encode())
+        return {"files": len(files), "fingerprint": digest.hexdigest()[:16]}
+    st = p.stat()
+    return {"bytes": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def _prepare_out(out: Path, manifest: dict, force: bool) -> Path:
+    """Check the output folder belongs to this run (or is new); return the parts folder."""
+    run_file = out / RUN_FILE
+    if out.exists() and not out.is_dir():
+        raise RunError(f"{out} is a file; -o needs a folder")
+    if run_file.exists():
+        previous = json.loads(run_file.read_text(encoding="utf-8"))
+        same = all(previous.get(k) == manifest[k] for k in ("model", "inputs", "options"))
+        if not same and not force:
+            what = next(k for k in ("model", "inputs", "options")
+                        if previous.get(k) != manifest[k])
+            raise RunError(f"{out} holds a run with different {what}; pass --force to replace "
+                           "it or choose another -o folder")
+        if same and previous.get("status") == "complete" and not force:
+            raise RunError(f"{out} already holds this finished run; pass --force to redo it")
+        if force:
+            shutil.rmtree(out)
+    elif out.exists() and any(out.iterdir()) and not force:
+        raise RunError(f"{out} is not empty and holds no framing run; choose another -o folder "
+                       "or pass --force to replace its contents")
+    elif out.exists() and force:
+        shutil.rmtree(out)
+    parts = out / "parts"
+    parts.mkdir(parents=True, exist_ok=True)
+    if not run_file.exists():
+        _atomic_write(run_file, json.dumps(dict(manifest, status="running"), indent=2))
+    return parts
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _write_part(parts: Path, number: int, sentences, docs, errors) -> None:
+    # The sentences part is renamed last: its presence marks the chunk done.
+    for name, frame in (("documents", docs), ("errors", errors), ("sentences", sentences)):
+        target = parts / f"{name}-{number:06d}.parquet"
+        tmp = parts / f".{name}-{number:06d}.parquet.tmp"
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+        os.replace(tmp, target)
+
+
+def _merge(out: Path, parts: Path, metadata: list[str], result: BatchResult) -> None:
+    numbers = sorted(int(p.name.split("-")[1].split(".")[0])
+                     for p in parts.glob("sentences-*.parquet"))
+    result.chunks = len(numbers)
+    schemas = _schemas(metadata)
+    for name in ("sentences", "documents", "errors"):
+        tmp = out / f".{name}.parquet.tmp"
+        with pq.ParquetWriter(tmp, schemas[name]) as writer:
+            for n in numbers:
+                table = pq.read_table(parts / f"{name}-{n:06d}.parquet")
+                table = table.select(schemas[name].names).cast(schemas[name])
+                writer.write_table(table)
+                if name == "sentences":
+                    result.sentences += table.num_rows
+                elif name == "documents":
+                    result.documents += table.num_rows
+                else:
+                    result.errors += table.num_rows
+        if name == "errors":
+            pq.read_table(tmp).to_pandas().to_csv(out / "errors.csv", index=False)
+            tmp.unlink()
+        else:
+            os.replace(tmp, out / f"{name}.parquet")
+    _parquet_to_csv(out / "documents.parquet", out / "documents.csv")
+    shutil.rmtree(parts)
+
+
+def _parquet_to_csv(source: Path, target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.tmp")
+    first = True
+    for batch in pq.ParquetFile(source).iter_batches(batch_size=50_000):
+        batch.to_pandas().to_csv(tmp, mode="w" if first else "a", header=first, index=False)
+        first = False
+    if first:
+        pd.DataFrame(columns=pq.read_schema(source).names).to_csv(tmp, index=False)
+    os.replace(tmp, target)
+
+
+def _schemas(metadata: list[str]) -> dict[str, pa.Schema]:
+    text = pa.string()
+    meta = [(c, text) for c in ["id", *metadata]]
+    proba = [(f"p_{lab}", pa.float64()) for lab in LABELS]
+    sentences = pa.schema(meta + [("sentence", pa.int64()), ("start", pa.int64()),
+                                  ("end", pa.int64()), ("text", text), ("label", text),
+                                  ("confidence", pa.float64()), *proba])
+    documents = pa.schema(meta + [("n_sentences", pa.int64())]
+                          + [(f"n_{lab}", pa.int64()) for lab in LABELS]
+                          + [(f"share_{lab}", pa.float64()) for lab in LABELS]
+                          + [("dominant_act", text), ("mean_confidence", pa.float64())])
+    errors = pa.schema([(c, text) for c in ERROR_COLUMNS])
+    return {"sentences": sentences, "documents": documents, "errors": errors}
+
+
+def _finish_manifest(out: Path, manifest: dict, result: BatchResult) -> None:
+    summary = {k: v for k, v in asdict(result).items() if k != "out"}
+    summary["documents_per_second"] = round(result.documents / result.seconds, 1)
+    summary["sentences_per_second"] = round(result.sentences / result.seconds, 1)
+    _atomic_write(out / RUN_FILE, json.dumps(dict(manifest, status="complete", result=summary),
+                                             indent=2))
+
+
+# --- engines ---------------------------------------------------------------------------
+
+def _run_local(work, model_path, model_key, options, metadata, parts):
+    from joblib import Parallel, delayed
+
+    if options.jobs == 1:
+        for number, chunk in work:
+            yield _score_and_write(number, chunk, model_path, model_key, options.max_chars,
+                                   metadata, parts)
+        return
+    parallel = Parallel(n_jobs=options.jobs, return_as="generator_unordered",
+                        pre_dispatch="2*n_jobs")
+    yield from parallel(
+        delayed(_score_and_write)(number, chunk, model_path, model_key, options.max_chars,
+                                  metadata, parts)
+        for number, chunk in work)
+
+
+def _score_and_write(number, chunk, model_path, model_key, max_chars, metadata, parts):
+    sentences, docs, errors = score_chunk(chunk, model_path, model_key, max_chars, metadata)
+    _write_part(parts, number, sentences, docs, errors)
+    return len(docs) + len(errors), len(sentences)
+
+
+def _numbered(number, chunk, payload, model_key, max_chars, metadata):
+    return number, score_chunk(chunk, payload, model_key, max_chars, metadata)
+
+
+def _run_dask(work, payload, model_key, options, metadata):
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise RunError("--engine dask needs Dask: pip install 'framing[dask]'") from None
+    if options.scheduler:
+        try:
+            client = Client(options.scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise RunError(f"cannot reach the Dask scheduler at {options.scheduler} "
+                           f"({exc}); check the address") from None
+        cluster = None
+    else:
+        workers = options.jobs if options.jobs > 0 else os.cpu_count() or 1
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        model = client.scatter(payload, broadcast=True)
+        limit = 2 * max(1, len(client.scheduler_info()["workers"]))
+        pending = as_completed()
+        work = iter(work)
+        # At most `limit` chunks in flight: memory stays bounded on long corpora.
+        for number, chunk in itertools.islice(work, limit):
+            pending.add(client.submit(_numbered, number, chunk, model, model_key,
+                                      options.max_chars, metadata, pure=False))
+        for future in pending:
+            yield future.result()
+            future.release()
+            nxt = next(work, None)
+            if nxt is not None:
+                number, chunk = nxt
+                pending.add(client.submit(_numbered, number, chunk, model, model_key,
+                                          options.max_chars, metadata, pure=False))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,57 @@
+"""Summaries of a ``framing batch`` output: label shares per group."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from framing.errors import InputError
+from framing.labels import LABELS
+
+PERIODS = ("month", "year", "day", "week")
+
+
+def summarize(out: str | Path, by: Iterable[str], *, date_column: str | None = None
+              ) -> pd.DataFrame:
+    """Label shares per group of documents of a batch output.
+
+    ``by`` names metadata columns, or ``month``/``year``/``week``/``day`` of
+    the date column (``date_column``, else a column named date, published,
+    published_at, datetime or timestamp).  Shares are of sentences in the group.
+    """
+    path = Path(out) / "documents.parquet"
+    if not path.exists():
+        raise InputError(f"{out}: no documents.parquet; run `framing batch ... -o {out}` first")
+    frame = pd.read_parquet(path)
+    keys = []
+    for key in by:
+        if key in PERIODS and key not in frame.columns:
+            column = date_column or next(
+                (c for c in ("date", "published", "published_at", "datetime", "timestamp")
+                 if c in frame.columns), None)
+            if column is None or column not in frame.columns:
+                raise InputError(f"--by {key} needs a date column; name it with --date-column "
+                                 f"(columns: {', '.join(frame.columns[:20])})")
+            dates = pd.to_datetime(frame[column], errors="coerce", utc=True)
+            freq = {"month": "M", "year": "Y", "week": "W", "day": "D"}[key]
+            frame[key] = dates.dt.tz_localize(None).dt.to_period(freq).astype("string")
+        elif key not in frame.columns:
+            raise InputError(f"no column {key!r} to group by; columns: "
+                             f"{', '.join(frame.columns[:20])}")
+        keys.append(key)
+    if not keys:
+        frame["all"] = "all"
+        keys = ["all"]
+    counts = [f"n_{lab}" for lab in LABELS]
+    grouped = frame.groupby(keys, dropna=False, sort=True)
+    table = grouped[["n_sentences", *counts]].sum()
+    table.insert(0, "n_documents", grouped.size())
+    for lab in LABELS:
+        table[f"share_{lab}"] = table[f"n_{lab}"] / table["n_sentences"].where(
+            table["n_sentences"] > 0)
+    acts = [lab for lab in ("policy_recommendation", "accusation", "defence")]
+    table["dominant_act"] = table[[f"n_{a}" for a in acts]].idxmax(axis=1).str[2:].where(
+        table[[f"n_{a}" for a in acts]].max(axis=1) > 0, "")
+    return table.reset_index()
