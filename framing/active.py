@@ -67,8 +67,12 @@ def candidates(sources: Sequence[str | Path], model=None) -> pd.DataFrame:
             frames.append(frame.assign(source=""))
         elif source.is_dir():
             texts.extend(sorted(source.rglob("*.txt")))
-        else:
+        elif source.suffix.lower() == ".txt":
             texts.append(source)
+        else:
+            raise InputError(f"{source}: suggest reads .txt files and `framing batch` outputs; "
+                             f"score this corpus first: framing batch {source} -o out/ "
+                             "(then framing suggest out/)")
     if texts:
         scored = score_texts([(p.stem, read_text(p)) for p in texts], model)
         paths = {p.stem: str(p) for p in texts}

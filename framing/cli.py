@@ -280,8 +280,9 @@ def train(label_paths, document_dirs, output, force, no_eval, curve, jobs, fmt):
     if kept:
         click.echo(f"framing: previous model kept as {kept}", err=True)
     path = save_model(result.pipeline, result.card, output, force=True)
-    Path(path).with_name("MODEL_CARD.md").write_text(render_card_markdown(result.card),
-                                                     encoding="utf-8")
+    # The default model's card is MODEL_CARD.md; another model's is <name>_CARD.md.
+    card_md = "MODEL_CARD.md" if path.stem == "framing" else f"{path.stem}_CARD.md"
+    path.with_name(card_md).write_text(render_card_markdown(result.card), encoding="utf-8")
     if fmt == "json":
         click.echo(json.dumps(public_card(result.card), indent=2))
     else:

@@ -162,7 +162,7 @@ def test_train_writes_model_card_and_metrics(capsys, tmp_path, monkeypatch):
     card = json.loads((tmp_path / "out" / "m.json").read_text())
     assert card["label_counts"]["neutral_reporting"] == 6
     assert "training_texts" not in card
-    assert (tmp_path / "out" / "MODEL_CARD.md").exists()
+    assert (tmp_path / "out" / "m_CARD.md").exists()
     # Training again keeps the previous model as a version instead of overwriting it.
     first = (tmp_path / "out" / "m.joblib").read_bytes()
     code, _, err = run(capsys, "train", "--documents", "docs", "-o", "out/m.joblib", "--no-eval")

@@ -45,6 +45,15 @@ def test_suggest_spreads_over_documents_and_skips_near_duplicates(articles, pipe
     assert set(table["source"]) <= {str(articles / "one.txt"), str(articles / "two.txt")}
 
 
+def test_suggest_refuses_corpora_it_cannot_read(tmp_path, pipeline):
+    from framing.errors import InputError
+
+    corpus = tmp_path / "articles.csv"
+    corpus.write_text("text\nLift the ban.\n")
+    with pytest.raises(InputError, match="score this corpus first: framing batch"):
+        suggest([corpus], 5, model=pipeline)
+
+
 def fake_io(answers):
     feed = iter(answers)
     shown = []
