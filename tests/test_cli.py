@@ -170,3 +170,41 @@ def test_train_writes_model_card_and_metrics(capsys, tmp_path, monkeypatch):
     (kept,) = (tmp_path / "out" / "versions").glob("m-*.joblib")
     assert kept.read_bytes() == first
     assert kept.with_suffix(".json").exists()
+
+
+def tiny_project(tmp_path):
+    from conftest import DOCS
+
+    from framing.scoring import sentence_table
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    lines = ["document,sentence,start,end,text,label"]
+    for name, (text, labels) in DOCS.items():
+        (docs / f"{name}.txt").write_text(text)
+        for row, label in zip(sentence_table(text, name).itertuples(), labels, strict=True):
+            lines.append(f'{name},{row.sentence},{row.start},{row.end},"{row.text}",{label}')
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "tiny.csv").write_text("\n".join(lines) + "\n")
+    return docs
+
+
+def test_evaluate_on_a_labelled_file_and_by_cross_validation(capsys, tmp_path, monkeypatch,
+                                                              model_file):
+    monkeypatch.chdir(tmp_path)
+    tiny_project(tmp_path)
+    code, out, _ = run(capsys, "evaluate", "--labels", "labels/tiny.csv", "--documents", "docs",
+                       "--model", str(model_file))
+    assert code == 0
+    assert out.startswith("Current model on the given labelled file(s): macro-F1 ")
+    assert "confusion (rows true, columns predicted):" in out
+    assert "training data" not in out  # the fixture model records no training sentences
+    # A model trained on exactly these sentences: evaluating on them is flagged.
+    assert run(capsys, "train", "--documents", "docs", "-o", "m.joblib", "--no-eval")[0] == 0
+    code, out, _ = run(capsys, "evaluate", "--labels", "labels/tiny.csv", "--documents", "docs",
+                       "--model", "m.joblib")
+    assert "warning: 12 of these sentences were in the model's training data" in out
+    code, out, _ = run(capsys, "evaluate", "--documents", "docs", "--format", "json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["by_document"]["n"] == 12 and result["by_document"]["held_out"] == "document"
