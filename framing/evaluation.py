@@ -117,7 +117,7 @@ def calibration(y_true: pd.Series, proba: pd.DataFrame, bins: int = 5) -> list[d
     return table
 
 
-def learning_curve(table: pd.DataFrame, sizes=(10, 20, 40, 80, 120, 160, 200), seed: int = 0,
+def learning_curve(table: pd.DataFrame, sizes=(10, 20, 40, 80, 160, 240, 320), seed: int = 0,
                    *, n_jobs: int = 1, **params) -> list[dict]:
     """Leave-one-topic-out macro-F1 when training on only n documents per fold.
 
