@@ -2,7 +2,7 @@
 
 Punkt normally learns its parameters from a corpus shipped as an NLTK data
 package; those packages are not installed on users' machines and
-``nltk.download()`` is not allowed, so the parameters are set by hand from
+NLTK's downloader is not allowed, so the parameters are set by hand from
 ``framing/data/punkt.toml``.  Every sentence is returned as a character span
 with ``text[start:end] == sentence.text``.
 

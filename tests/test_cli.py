@@ -141,20 +141,8 @@ def test_train_reports_missing_folders_and_label_errors(capsys, tmp_path, monkey
 
 
 def test_train_writes_model_card_and_metrics(capsys, tmp_path, monkeypatch):
-    from conftest import DOCS
-
     monkeypatch.chdir(tmp_path)
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    lines = ["document,sentence,start,end,text,label"]
-    from framing.scoring import sentence_table
-
-    for name, (text, labels) in DOCS.items():
-        (docs / f"{name}.txt").write_text(text)
-        for row, label in zip(sentence_table(text, name).itertuples(), labels, strict=True):
-            lines.append(f'{name},{row.sentence},{row.start},{row.end},"{row.text}",{label}')
-    (tmp_path / "labels").mkdir()
-    (tmp_path / "labels" / "tiny.csv").write_text("\n".join(lines) + "\n")
+    tiny_project(tmp_path)
     code, out, _ = run(capsys, "train", "--documents", "docs", "-o", "out/m.joblib")
     assert code == 0
     assert out.startswith("Trained on 12 sentences in 3 documents")
