@@ -223,10 +223,9 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
         nxt[last_doc] = 0
         doc_ids = np.cumsum(new_doc) - 1
         sizes = np.bincount(doc_ids).astype(float)
-        signal_cols = [self.own_names().index(s) for s in _DOC_SIGNALS]
-        doc_means = np.zeros((len(sizes), len(signal_cols)))
-        for j, col in enumerate(signal_cols):
-            doc_means[:, j] = np.bincount(doc_ids, weights=own[:, col] > 0) / sizes
+        doc_means = np.zeros((len(sizes), len(_DOC_SIGNALS)))
+        for j, signal in enumerate(_DOC_SIGNALS):
+            doc_means[:, j] = np.bincount(doc_ids, weights=own[:, col[signal]] > 0) / sizes
         starts = np.flatnonzero(new_doc)
         position = (np.arange(n) - starts[doc_ids]) / np.maximum(sizes[doc_ids] - 1, 1)
         doc = doc_means[doc_ids]
@@ -234,8 +233,7 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
         # defence when the text answers criticism.  The document's share of
         # negatively evaluative sentences stands for "answers criticism".
         criticism = doc[:, _DOC_SIGNALS.index("negative_eval")]
-        answering = np.column_stack([own[:, self.own_names().index(n)] * criticism
-                                     for n in _ANSWERING])
+        answering = np.column_stack([own[:, col[name]] * criticism for name in _ANSWERING])
         return np.hstack([own, prev, nxt, doc, position[:, None], answering])
 
 

@@ -42,11 +42,11 @@ _LINE = re.compile(r"[^\n]+")
 _CANDIDATE = re.compile(r"([.?!])[\"'”’)\]]*(?=\s|$)")
 # Final punctuation followed by what Punkt treats specially.
 _ODD_PUNCT = re.compile(r"[.?!…][.?!…;:@*(\[{}“‘]|[.?!][\"'”’)\]]+[^\s\"'”’)\]]")
-# A token ending in an ordinary word of two or more letters (not an initial,
-# a number, a dotted acronym or a word with inner punctuation).
 # A number before a period ("in 2019."): Punkt keeps the break unless a
 # lower-case word follows, which the lower-case merge below undoes anyway.
 _NUMBER_TOKEN = re.compile(r"^\(?\d[\d,]*$")
+# A token ending in an ordinary word of two or more letters (not an initial,
+# a number, a dotted acronym or a word with inner punctuation).
 _ORDINARY_WORD = re.compile(r"(?:^|[^\w.\-'’])[^\W\d_]{2,}$")
 _OPEN = "“«"
 _CLOSE = "”»"
