@@ -85,7 +85,8 @@ def training_table(
     meta = load_metadata(document_dirs)
     for column in METADATA_COLUMNS:
         values = table["document"].map(meta[column]) if column in meta else None
-        table[column] = values.fillna("unknown") if values is not None else "unknown"
+        table[column] = (values.astype(object).fillna("unknown") if values is not None
+                         else "unknown")
     # Documents without a topic each count as their own topic in grouped CV.
     table.loc[table["topic"] == "unknown", "topic"] = table["document"]
     return table
