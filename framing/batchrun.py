@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 from framing.corpus import (
     BatchOptions,
     check_sources,
+    count_documents,
     detect_source,
     iter_chunks,
 )
@@ -113,8 +114,12 @@ def score_chunk(chunk: list[dict], model_bytes_or_path, model_key: str, max_char
 
 def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions | None = None,
           *, model_path: str | Path | None = None,
-          progress: Callable[[int, int], None] | None = None) -> BatchResult:
-    """Score every document of *inputs* into the folder *out*; see the module doc."""
+          progress: Callable[[int, int], None] | None = None,
+          total: Callable[[int | None], None] | None = None) -> BatchResult:
+    """Score every document of *inputs* into the folder *out*; see the module doc.
+
+    *progress* is called with (documents, sentences) after each chunk; *total*
+    once with the number of documents when it is cheap to know (else None)."""
     from framing.model import default_model_path, load_model
 
     options = options or BatchOptions()
@@ -123,6 +128,8 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
     if not sources:
         raise InputError("no inputs given")
     metadata = check_sources(sources, options)
+    if total:
+        total(count_documents(sources))
     model_file = Path(model_path) if model_path else default_model_path()
     card = load_model(model_file)[1]  # fails early on a bad model
     model_bytes = model_file.read_bytes()

@@ -416,7 +416,7 @@ def batch(inputs, out, text_column, id_column, jobs, chunk_size, max_chars, engi
                            force=force)
     with Progress(quiet) as bar:
         result = run_batch(inputs, out, options, model_path=resolve_model(model_path),
-                           progress=bar.update)
+                           progress=bar.update, total=bar.set_total)
     click.echo(f"framing: {result.documents:,} documents, {result.sentences:,} sentences in "
                f"{result.seconds:.1f} s ({result.sentences / max(result.seconds, 1e-9):,.0f} "
                f"sentences/s); {result.errors:,} errors; outputs in {out}", err=True)
@@ -433,6 +433,7 @@ class Progress:
         self.quiet = quiet
         self.docs = self.sentences = 0
         self.start = self.last = 0.0
+        self.total: int | None = None
         self.bar = None
 
     def __enter__(self):
@@ -444,6 +445,13 @@ class Progress:
 
             self.bar = tqdm(unit=" docs", desc="framing", file=sys.stderr, smoothing=0.1)
         return self
+
+    def set_total(self, total: int | None) -> None:
+        """Known document count: the bar shows a percentage and an ETA."""
+        self.total = total
+        if self.bar is not None and total:
+            self.bar.total = total
+            self.bar.refresh()
 
     def update(self, docs: int, sentences: int) -> None:
         import time
@@ -457,7 +465,8 @@ class Progress:
             self.bar.set_postfix_str(f"{rate:,.0f} sentences/s", refresh=False)
         elif not self.quiet and now - self.last >= 10:
             self.last = now
-            click.echo(f"framing: {self.docs:,} documents, {self.sentences:,} sentences, "
+            of = f" of {self.total:,}" if self.total else ""
+            click.echo(f"framing: {self.docs:,}{of} documents, {self.sentences:,} sentences, "
                        f"{rate:,.0f} sentences/s", err=True)
 
     def __exit__(self, *exc):

@@ -204,3 +204,18 @@ def iter_chunks(sources: list[Source], options: BatchOptions) -> Iterator[list[d
                 chunk = []
     if chunk:
         yield chunk
+
+
+def count_documents(sources: list[Source]) -> int | None:
+    """How many documents the inputs hold, when that is cheap to know (Parquet
+    metadata, a folder's file count); None if any input would need a full read."""
+    total = 0
+    for source in sources:
+        if source.format == "parquet":
+            total += pq.ParquetFile(source.path).metadata.num_rows
+        elif source.format == "txt":
+            root = Path(source.path)
+            total += 1 if root.is_file() else sum(1 for p in root.rglob("*.txt") if p.is_file())
+        else:
+            return None
+    return total

@@ -75,6 +75,18 @@ def test_every_format_gives_the_same_rows_and_carries_metadata(tmp_path, frame, 
     assert run["status"] == "complete" and run["result"]["documents"] == 12
 
 
+def test_document_count_when_cheap(tmp_path, frame):
+    from framing.corpus import count_documents, detect_source
+
+    parquet = write_input(frame, tmp_path, "parquet")
+    assert count_documents([detect_source(parquet)]) == len(frame)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "a.txt").write_text("One.")
+    assert count_documents([detect_source(parquet), detect_source(tmp_path / "folder")]) == \
+        len(frame) + 1
+    assert count_documents([detect_source(write_input(frame, tmp_path, "csv"))]) is None
+
+
 def test_folder_of_text_files_recursive_with_bad_documents(tmp_path, model_file):
     corpus = tmp_path / "corpus"
     (corpus / "sub").mkdir(parents=True)
