@@ -25,6 +25,8 @@ the cue counter share: tokenising twice cost a fifth of scoring time.
 from __future__ import annotations
 
 import re
+from functools import partial
+from operator import is_not
 
 import numpy as np
 import pandas as pd
@@ -132,8 +134,9 @@ class FastTfidfVectorizer(TfidfVectorizer):
         lookup = self.vocabulary_.get
         indices: list[int] = []
         indptr = [0]
+        known = partial(is_not, None)  # C-level filter: index 0 is a real feature
         for doc in raw_documents:
-            indices.extend([j for j in map(lookup, analyze(doc)) if j is not None])
+            indices.extend(filter(known, map(lookup, analyze(doc))))
             indptr.append(len(indices))
         counts = sp.csr_matrix(
             (np.ones(len(indices), dtype=self.dtype), np.asarray(indices, dtype=np.int32),

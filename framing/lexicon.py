@@ -97,9 +97,11 @@ class CueLexicon:
         n = len(token_lists)
         lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
         flat = list(itertools.chain.from_iterable(token_lists))
-        get, entry = self._cache.get, self._entry
-        index = np.fromiter((i if (i := get(t)) is not None else entry(t) for t in flat),
-                            dtype=np.int64, count=len(flat))
+        found = list(map(self._cache.get, flat))  # C-level; None for unseen tokens
+        for j, value in enumerate(found):
+            if value is None:
+                found[j] = self._entry(flat[j])
+        index = np.array(found, dtype=np.int64)
         rows = np.repeat(np.arange(n), lengths)
         hit = index > 0
         if self._matrix is None:

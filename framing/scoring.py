@@ -17,7 +17,7 @@ from sklearn.pipeline import Pipeline
 from framing.errors import InputError
 from framing.labels import LABELS, NEUTRAL, PRIORITY
 from framing.model import load_model, predict_proba
-from framing.sentences import split_sentences
+from framing.sentences import split_spans
 
 PROBA_COLUMNS = tuple(f"p_{label}" for label in LABELS)
 SENTENCE_COLUMNS = ("doc", "sentence", "start", "end", "text", "label", "confidence",
@@ -32,8 +32,8 @@ PROFILE_COLUMNS = ("doc", "n_sentences", *(f"n_{label}" for label in LABELS),
 def sentence_rows(text: str, doc: str = "-") -> list[tuple]:
     """``(doc, sentence, start, end, text, quoted, attributed)`` for each
     non-heading sentence of *text*."""
-    body = [s for s in split_sentences(text) if not s.heading]
-    return [(doc, i, s.start, s.end, s.text, s.quoted, s.attributed) for i, s in enumerate(body)]
+    body = [span for span in split_spans(text) if not span[3]]
+    return [(doc, i, s, e, text[s:e], q, a) for i, (s, e, _, _, q, a) in enumerate(body)]
 
 
 def sentence_table(text: str, doc: str = "-") -> pd.DataFrame:

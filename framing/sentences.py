@@ -90,6 +90,12 @@ def _tokenizer() -> PunktSentenceTokenizer:
 
 def split_sentences(text: str) -> list[Sentence]:
     """Return every sentence and heading of *text* as spans, in order."""
+    return [Sentence(s, e, text[s:e], p, h, q, a) for s, e, p, h, q, a in split_spans(text)]
+
+
+def split_spans(text: str) -> list[tuple[int, int, int, bool, bool, bool]]:
+    """``split_sentences`` as plain tuples (start, end, paragraph, heading,
+    quoted, attributed): what the scoring hot path needs, without objects."""
     tokenizer = _tokenizer()
     raw: list[tuple[int, int, int, bool]] = []
     for paragraph, line in enumerate(_LINE.finditer(text)):
@@ -113,10 +119,8 @@ def split_sentences(text: str) -> list[Sentence]:
             else:
                 raw.append((offset + s, offset + e, paragraph, heading))
     quoted, attributed = _quotation_state(text, raw)
-    return [
-        Sentence(s, e, text[s:e], p, h, q, a)
-        for (s, e, p, h), q, a in zip(raw, quoted, attributed, strict=True)
-    ]
+    return [(s, e, p, h, q, a) for (s, e, p, h), q, a in zip(raw, quoted, attributed,
+                                                               strict=True)]
 
 
 def _easy_spans(line: str) -> list[tuple[int, int]] | None:
