@@ -7,6 +7,7 @@ import logging
 import shutil
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import click
@@ -437,8 +438,6 @@ class Progress:
         self.bar = None
 
     def __enter__(self):
-        import time
-
         self.start = self.last = time.monotonic()
         if not self.quiet and sys.stderr.isatty():
             from tqdm import tqdm
@@ -454,8 +453,6 @@ class Progress:
             self.bar.refresh()
 
     def update(self, docs: int, sentences: int) -> None:
-        import time
-
         self.docs += docs
         self.sentences += sentences
         now = time.monotonic()

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
@@ -163,6 +165,4 @@ def evaluate_model(pipeline, card: dict, table: pd.DataFrame) -> dict:
 def text_key(text: str) -> str:
     """Short stable key of a sentence text (the model remembers these to warn
     when it is evaluated on its own training sentences)."""
-    import hashlib
-
     return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:12]

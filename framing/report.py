@@ -105,13 +105,18 @@ def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
             svg = _save(fig, plt, files / "acts_by_month.png")
             charts += 1
             sections.append(f'<h2>Acts over time</h2><figure class="chart">{svg}</figure>')
-    sentences = pd.read_parquet(out / "sentences.parquet")
+    # Only the columns that choose examples are read for the whole corpus; the
+    # text is read for the few sentences and linked documents shown, so the
+    # report stays within memory for corpora of millions of sentences.
+    sentences_path = out / "sentences.parquet"
+    scores = pd.read_parquet(sentences_path, columns=["id", "sentence", "label", "confidence"])
     linked: dict[str, str] = {}
 
     def link(doc_id: str) -> str:
         if doc_id not in linked:
             name = f"article_{len(linked):04d}_{_slug(doc_id)}.html"
-            rows = sentences[sentences["id"] == doc_id].rename(columns={"id": "doc"})
+            rows = pd.read_parquet(sentences_path, filters=[("id", "==", doc_id)])
+            rows = rows.sort_values("sentence").rename(columns={"id": "doc"})
             (files / name).write_text(article_page(rows), encoding="utf-8")
             linked[doc_id] = f"{files.name}/{name}"
         return linked[doc_id]
@@ -128,7 +133,13 @@ def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
                         f"<th>sentences</th></tr>{rows or '<tr><td>none</td></tr>'}</table>")
     for label in LABELS:
         cls, marker, *_ = STYLE[label]
-        best = sentences[sentences["label"] == label].nlargest(top, "confidence")
+        best = scores[scores["label"] == label].nlargest(top, "confidence")
+        if len(best):
+            wanted = list(zip(best["id"], best["sentence"], strict=True))
+            texts = pd.read_parquet(sentences_path, columns=["id", "sentence", "text"],
+                                    filters=[("id", "in", sorted(set(best["id"])))])
+            texts = texts.set_index(["id", "sentence"])["text"]
+            best = best.assign(text=[texts.loc[key] for key in wanted])
         items = "".join(
             f'<li><span class="s {cls}"><sup class="m">{marker}</sup>{escape(r.text)}</span> '
             f'<small>({r.confidence:.2f}, <a href="{escape(link(r.id))}">{escape(str(r.id))}'
