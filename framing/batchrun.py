@@ -3,10 +3,11 @@
 A run reads its inputs (``framing.corpus``) as a stream of fixed-size chunks
 of documents (so chunk numbers are deterministic), scores each chunk in a
 worker (joblib locally, Dask on a cluster), and writes the chunk's rows as
-part files (write, then rename) under ``OUT/parts/``.  Running the same
-command again skips the chunks whose parts exist.  At the end the parts are
-merged, in chunk order, into the final outputs, so an interrupted-then-resumed
-run produces exactly the files an uninterrupted one does.
+part files (Arrow IPC; write, then rename) under ``OUT/parts/``.  Running
+the same command again skips the chunks whose parts exist.  While the run goes
+on, the parent appends finished parts, in chunk order, to the final outputs
+(under temporary names until the end), so an interrupted-then-resumed run
+produces exactly the files an uninterrupted one does.
 
 Outputs: ``sentences.parquet`` (one row per sentence), ``documents.parquet``
 and ``documents.csv`` (one row per document), ``errors.csv`` (documents that
@@ -19,8 +20,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import multiprocessing
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -131,7 +134,7 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
     if total:
         total(count_documents(sources))
     model_file = Path(model_path) if model_path else default_model_path()
-    card = load_model(model_file)[1]  # fails early on a bad model
+    pipeline, card = load_model(model_file)  # fails early on a bad model
     model_bytes = model_file.read_bytes()
     model_key = hashlib.sha256(model_bytes).hexdigest()
     out = Path(out)
@@ -144,7 +147,7 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
     }
     parts = _prepare_out(out, manifest, options.force)
     result = BatchResult(out=out, metadata_columns=metadata)
-    done = {int(p.name.split("-")[1].split(".")[0]) for p in parts.glob("sentences-*.parquet")}
+    done = {int(p.name.split("-")[1].split(".")[0]) for p in parts.glob("sentences-*.arrow")}
     result.resumed_chunks = len(done)
 
     def todo():
@@ -152,21 +155,27 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
             if number not in done:
                 yield number, chunk
 
-    if options.engine == "dask":
-        # Results travel back and the client writes them: workers need no shared disk.
-        for number, (sentences, docs, errors) in _run_dask(todo(), model_bytes, model_key,
-                                                             options, metadata):
-            _write_part(parts, number, sentences, docs, errors)
-            if progress:
-                progress(len(docs) + len(errors), len(sentences))
-    else:
-        del model_bytes  # local workers load the file themselves
-        # Workers write their own parts and report counts: the parent stays light.
-        for n_docs, n_sentences in _run_local(todo(), str(model_file), model_key, options,
-                                              metadata, parts):
-            if progress:
-                progress(n_docs, n_sentences)
-    _merge(out, parts, metadata, result)
+    with _Merger(out, parts, metadata, result) as merger:
+        merger.advance(done)
+        if options.engine == "dask":
+            # Results travel back and the client writes them: workers need no shared disk.
+            for number, (sentences, docs, errors) in _run_dask(todo(), model_bytes, model_key,
+                                                                 options, metadata):
+                _write_part(parts, number, sentences, docs, errors, metadata)
+                done.add(number)
+                merger.advance(done)
+                if progress:
+                    progress(len(docs) + len(errors), len(sentences))
+        else:
+            del model_bytes  # local workers load the file themselves
+            # Workers write their own parts and report counts: the parent stays light.
+            for number, n_docs, n_sentences in _run_local(todo(), str(model_file), model_key,
+                                                          options, metadata, parts, pipeline):
+                done.add(number)
+                merger.advance(done)
+                if progress:
+                    progress(n_docs, n_sentences)
+        merger.finish()
     result.seconds = time.perf_counter() - started
     _finish_manifest(out, manifest, result)
     return result
@@ -220,40 +229,71 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _write_part(parts: Path, number: int, sentences, docs, errors) -> None:
-    # The sentences part is renamed last: its presence marks the chunk done.
+def _write_part(parts: Path, number: int, sentences, docs, errors, metadata) -> None:
+    """A chunk's three tables as Arrow IPC files (fast to write and to read back;
+    the final Parquet files are encoded once, by the merge).  The sentences
+    part is renamed last: its presence marks the chunk done."""
+    schemas = _schemas(metadata)
+    options = pa.ipc.IpcWriteOptions(compression="lz4")
     for name, frame in (("documents", docs), ("errors", errors), ("sentences", sentences)):
-        target = parts / f"{name}-{number:06d}.parquet"
-        tmp = parts / f".{name}-{number:06d}.parquet.tmp"
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.select(schemas[name].names).cast(schemas[name])
+        target = parts / f"{name}-{number:06d}.arrow"
+        tmp = parts / f".{name}-{number:06d}.arrow.tmp"
+        with pa.OSFile(str(tmp), "wb") as sink, \
+                pa.ipc.new_file(sink, table.schema, options=options) as writer:
+            writer.write_table(table)
         os.replace(tmp, target)
 
 
-def _merge(out: Path, parts: Path, metadata: list[str], result: BatchResult) -> None:
-    numbers = sorted(int(p.name.split("-")[1].split(".")[0])
-                     for p in parts.glob("sentences-*.parquet"))
-    result.chunks = len(numbers)
-    schemas = _schemas(metadata)
-    for name in ("sentences", "documents", "errors"):
-        tmp = out / f".{name}.parquet.tmp"
-        with pq.ParquetWriter(tmp, schemas[name]) as writer:
-            for n in numbers:
-                table = pq.read_table(parts / f"{name}-{n:06d}.parquet")
-                table = table.select(schemas[name].names).cast(schemas[name])
+class _Merger:
+    """Appends finished parts, in chunk order, to the final files while the
+    run goes on, so little is left to do at the end.  The final files are
+    written under temporary names and renamed by ``finish``; parts are
+    deleted only then, so an interrupted run loses nothing."""
+
+    def __init__(self, out: Path, parts: Path, metadata: list[str], result: BatchResult):
+        self.out, self.parts, self.result = out, parts, result
+        self.schemas = _schemas(metadata)
+        self.next = 0
+        self.writers: dict[str, pq.ParquetWriter] = {}
+
+    def __enter__(self):
+        for name, schema in self.schemas.items():
+            self.writers[name] = pq.ParquetWriter(self._tmp(name), schema)
+        return self
+
+    def _tmp(self, name: str) -> Path:
+        return self.out / f".{name}.parquet.tmp"
+
+    def advance(self, done: set[int]) -> None:
+        while self.next in done:
+            for name, writer in self.writers.items():
+                path = self.parts / f"{name}-{self.next:06d}.arrow"
+                with pa.memory_map(str(path)) as source:
+                    table = pa.ipc.open_file(source).read_all()
                 writer.write_table(table)
-                if name == "sentences":
-                    result.sentences += table.num_rows
-                elif name == "documents":
-                    result.documents += table.num_rows
-                else:
-                    result.errors += table.num_rows
-        if name == "errors":
-            pq.read_table(tmp).to_pandas().to_csv(out / "errors.csv", index=False)
-            tmp.unlink()
-        else:
-            os.replace(tmp, out / f"{name}.parquet")
-    _parquet_to_csv(out / "documents.parquet", out / "documents.csv")
-    shutil.rmtree(parts)
+                # result.sentences, .documents, .errors
+                setattr(self.result, name, getattr(self.result, name) + table.num_rows)
+            self.next += 1
+            self.result.chunks += 1
+
+    def finish(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+        self.writers = {}
+        pq.read_table(self._tmp("errors")).to_pandas().to_csv(self.out / "errors.csv",
+                                                              index=False)
+        self._tmp("errors").unlink()
+        for name in ("sentences", "documents"):
+            os.replace(self._tmp(name), self.out / f"{name}.parquet")
+        _parquet_to_csv(self.out / "documents.parquet", self.out / "documents.csv")
+        shutil.rmtree(self.parts)
+
+    def __exit__(self, *exc) -> None:
+        for name, writer in self.writers.items():  # interrupted: drop the unfinished files
+            writer.close()
+            self._tmp(name).unlink(missing_ok=True)
 
 
 def _parquet_to_csv(source: Path, target: Path) -> None:
@@ -292,26 +332,59 @@ def _finish_manifest(out: Path, manifest: dict, result: BatchResult) -> None:
 
 # --- engines ---------------------------------------------------------------------------
 
-def _run_local(work, model_path, model_key, options, metadata, parts):
-    from joblib import Parallel, delayed
-
+def _run_local(work, model_path, model_key, options, metadata, parts, pipeline=None):
+    if pipeline is not None:  # already loaded: this process and forked workers use it
+        _WORKER_MODELS.clear()
+        _WORKER_MODELS[model_key] = pipeline
     if options.jobs == 1:
         for number, chunk in work:
             yield _score_and_write(number, chunk, model_path, model_key, options.max_chars,
                                    metadata, parts)
         return
+    args = (model_path, model_key, options.max_chars, metadata, parts)
+    if pipeline is not None and "fork" in multiprocessing.get_all_start_methods() \
+            and sys.platform == "linux":
+        yield from _run_forked(work, args, options.jobs)
+        return
+    from joblib import Parallel, delayed
+
     parallel = Parallel(n_jobs=options.jobs, return_as="generator_unordered",
                         pre_dispatch="2*n_jobs")
-    yield from parallel(
-        delayed(_score_and_write)(number, chunk, model_path, model_key, options.max_chars,
-                                  metadata, parts)
-        for number, chunk in work)
+    yield from parallel(delayed(_score_and_write)(number, chunk, *args)
+                        for number, chunk in work)
+
+
+def _run_forked(work, args, jobs):
+    """Workers forked from this process, which has already loaded the model:
+    no worker imports scikit-learn or unpickles the model again (joblib's
+    fresh workers spend ~2 s on that per run).  The workers are started
+    before any input is read; at most two chunks per worker are in flight,
+    so memory stays bounded."""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
+
+    jobs = jobs if jobs > 0 else os.cpu_count() or 1
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    try:
+        pool.submit(os.getpid).result()  # forks every worker now
+        pending = set()
+        for number, chunk in work:
+            pending.add(pool.submit(_score_and_write, number, chunk, *args))
+            if len(pending) >= 2 * jobs:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    yield future.result()
+        for future in as_completed(pending):
+            yield future.result()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def _score_and_write(number, chunk, model_path, model_key, max_chars, metadata, parts):
     sentences, docs, errors = score_chunk(chunk, model_path, model_key, max_chars, metadata)
-    _write_part(parts, number, sentences, docs, errors)
-    return len(docs) + len(errors), len(sentences)
+    _write_part(parts, number, sentences, docs, errors, metadata)
+    return number, len(docs) + len(errors), len(sentences)
 
 
 def _numbered(number, chunk, payload, model_key, max_chars, metadata):

@@ -97,10 +97,12 @@ class CueLexicon:
         n = len(token_lists)
         lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
         flat = list(itertools.chain.from_iterable(token_lists))
-        found = list(map(self._cache.get, flat))  # C-level; None for unseen tokens
+        cached = self._cache.get
+        found = list(map(cached, flat))  # C-level; None for unseen tokens
         for j, value in enumerate(found):
-            if value is None:
-                found[j] = self._entry(flat[j])
+            if value is None:  # (a token seen twice in this batch is looked up once)
+                value = cached(flat[j])
+                found[j] = self._entry(flat[j]) if value is None else value
         index = np.array(found, dtype=np.int64)
         rows = np.repeat(np.arange(n), lengths)
         hit = index > 0

@@ -119,7 +119,7 @@ def test_interrupted_run_resumes_to_identical_outputs(tmp_path, frame, model_fil
 
     with pytest.raises(KeyboardInterrupt):
         batch([path], tmp_path / "resumed", options(), model_path=model_file, progress=interrupt)
-    assert len(list((tmp_path / "resumed" / "parts").glob("sentences-*.parquet"))) == 2
+    assert len(list((tmp_path / "resumed" / "parts").glob("sentences-*.arrow"))) == 2
     assert not list((tmp_path / "resumed" / "parts").glob(".*tmp"))
     result = batch([path], tmp_path / "resumed", options(), model_path=model_file)
     assert (result.resumed_chunks, result.chunks) == (2, 4)
