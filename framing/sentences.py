@@ -36,10 +36,13 @@ from framing.lexicon import cues, load_toml, tokenize
 
 MAX_HEADING_WORDS = 20
 _FINAL_PUNCT = re.compile(r"[.?!:;…][\s\"'”’)\]]*$")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_CLOSING = " \t\"'”’)]"  # what _FINAL_PUNCT allows after the punctuation
 _DOTTED_ACRONYM = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 _LINE = re.compile(r"[^\n]+")
 # Sentence-final punctuation (and closing quotes/brackets) before a space.
-_CANDIDATE = re.compile(r"([.?!])[\"'”’)\]]*(?=\s|$)")
+# Groups 2 and 3: the first two characters after the break and its spaces.
+_CANDIDATE = re.compile(r"([.?!])[\"'”’)\]]*(?=\s|$)(?=\s*(\S?)(.?))")
 # Final punctuation followed by what Punkt treats specially.
 _ODD_PUNCT = re.compile(r"[.?!…][.?!…;:@*(\[{}“‘]|[.?!][\"'”’)\]]+[^\s\"'”’)\]]")
 # A number before a period ("in 2019."): Punkt keeps the break unless a
@@ -96,25 +99,30 @@ def split_sentences(text: str) -> list[Sentence]:
 def split_spans(text: str) -> list[tuple[int, int, int, bool, bool, bool]]:
     """``split_sentences`` as plain tuples (start, end, paragraph, heading,
     quoted, attributed): what the scoring hot path needs, without objects."""
-    tokenizer = _tokenizer()
     raw: list[tuple[int, int, int, bool]] = []
+    # Odd punctuation never spans a line break: one search of the whole text
+    # spares most lines their own.
+    odd = _ODD_PUNCT.search(text) is not None
     for paragraph, line in enumerate(_LINE.finditer(text)):
         offset = line.start()
-        # Punkt splits 'no.” Then' but not 'no." Then'; give it curly quotes
-        # (same length, so the offsets hold).
-        spans = _easy_spans(line.group()) or list(
-            tokenizer.span_tokenize(line.group().replace('"', "”")))
-        heading = _looks_like_heading(line.group(), several=len(spans) > 1)
+        chunk = line.group()
+        spans = None if odd and _ODD_PUNCT.search(chunk) else _plain_spans(chunk)
+        if spans is None:
+            # Punkt splits 'no.” Then' but not 'no." Then'; give it curly quotes
+            # (same length, so the offsets hold).
+            spans = list(_tokenizer().span_tokenize(chunk.replace('"', "”")))
+        heading = _looks_like_heading(chunk, several=len(spans) > 1)
         for s, e in spans:
-            piece = line.group()[s:e]
+            piece = chunk[s:e]
             # Punkt can keep surrounding whitespace in a span; spans hold text only.
-            s += len(piece) - len(piece.lstrip())
-            e -= len(piece) - len(piece.rstrip())
-            if e <= s:
-                continue
+            if not piece or piece[0].isspace() or piece[-1].isspace():
+                s += len(piece) - len(piece.lstrip())
+                e -= len(piece) - len(piece.rstrip())
+                if e <= s:
+                    continue
             # Punkt always breaks after "?" and "!", even in "…want?” he said.":
             # a piece that starts in lower case continues the sentence before it.
-            if raw and raw[-1][2] == paragraph and text[offset + s].islower():
+            if raw and raw[-1][2] == paragraph and chunk[s].islower():
                 raw[-1] = (raw[-1][0], offset + e, paragraph, heading)
             else:
                 raw.append((offset + s, offset + e, paragraph, heading))
@@ -136,36 +144,62 @@ def _easy_spans(line: str) -> list[tuple[int, int]] | None:
     """
     if _ODD_PUNCT.search(line):
         return None  # ellipses, "?!", "end.(" ...: Punkt's call
+    return _plain_spans(line)
+
+
+def _plain_spans(line: str) -> list[tuple[int, int]] | None:
+    """``_easy_spans`` for a line already known to hold no odd punctuation."""
     spans = []
     start = 0
     abbreviations, starters = _abbreviations(), _starters()
     for match in _CANDIDATE.finditer(line):
-        rest = line[match.end():].lstrip()
-        if rest and not (rest[0].isalnum() or (rest[0] in "“‘\"" and rest[1:2].isalnum())):
+        # The first two characters after the break and its spaces.
+        first, second = match.group(2, 3)
+        if first and not (first.isalnum() or (first in "“‘\"" and second.isalnum())):
             return None  # Punkt moves leading punctuation between sentences
         if match.group(1) == ".":
             token = line[line.rfind(" ", 0, match.start()) + 1 : match.start()]
-            if _DOTTED_ACRONYM.match(token + ".") or (
+            if token.isalpha() and len(token) > 1 and token.lower() not in abbreviations:
+                pass  # an ordinary word: a break (the common case, decided here)
+            elif _DOTTED_ACRONYM.match(token + ".") or (
                 token.isalpha() and len(token) > 1 and token.lower() in abbreviations
             ):
-                following = rest.split(None, 1)[0] if rest else ""
+                following = line[match.end():].split(None, 1)[0] if first else ""
                 if match.group() != "." or not following:
                     return None
-                if following[0].isdigit() and following.rstrip(",;:").isdigit():
-                    continue  # "Sept. 1, ...": no break
-                if not following.isalpha():
+                if following[0].isdigit():
+                    continue  # "Sept. 1, ...", "the U.S. 5th Fleet": no break
+                # Punkt breaks only before a capitalised sentence starter; its
+                # word starts with these letters and ends at punctuation, and
+                # every starter is a plain word.
+                head = following if following.isalpha() else _LETTERS.match(following)
+                if head is None:
                     return None
-                if not (following[0].isupper() and following.lower() in starters):
-                    continue  # "Dr. Khan", "the U.S. embassy": no break
-            elif not (_ORDINARY_WORD.search(token) or _NUMBER_TOKEN.match(token)):
+                head = head if isinstance(head, str) else head.group()
+                if not (head[0].isupper() and head.lower() in starters):
+                    continue  # "Dr. Khan", "the U.N. Secretary-General": no break
+                if head != following:
+                    return None  # "Mr. The," : Punkt's call
+            elif not (_ORDINARY_WORD.search(token) or _NUMBER_TOKEN.match(token)
+                      or _plain_compound(token, abbreviations)):
                 return None  # initials, "e.g", "(retd": Punkt's call
-        if not rest:
+        if not first:
             break
-        spans.append((start, match.end()))
-        start = match.end() + 1
+        spans.append((start, match.end(0)))
+        start = match.end(0) + 1
     if line[start:].strip():
         spans.append((start, len(line)))
     return spans
+
+
+def _plain_compound(token: str, abbreviations: frozenset[str]) -> bool:
+    """A word Punkt always breaks after: letters and digits, maybe hyphenated
+    ("re-registration", "1990s", "COVID-19"), not a number, not an initial,
+    and no abbreviation, whole or after its last hyphen ("ex-Gen")."""
+    parts = token.lower().split("-")
+    return (len(token) > 1 and all(p.isalnum() for p in parts)
+            and not token.replace("-", "").isdigit()
+            and parts[-1] not in abbreviations and token.lower() not in abbreviations)
 
 
 @cache
@@ -183,7 +217,11 @@ def _looks_like_heading(line: str, several: bool = False) -> bool:
     also be mostly title case ("Do Controls Work? The Evidence So Far"), so
     that prose whose last piece merely lacks a full stop stays prose."""
     stripped = line.strip()
-    if _FINAL_PUNCT.search(stripped):
+    bare = stripped.rstrip(_CLOSING)
+    if bare[-1:].isspace():  # other white space among the closers: the slow way
+        if _FINAL_PUNCT.search(stripped):
+            return False
+    elif bare and bare[-1] in ".?!:;…":
         return False
     words = stripped.split()
     if len(words) > MAX_HEADING_WORDS:
@@ -204,8 +242,10 @@ def _quotation_state(
     paragraph continues into the next paragraph when that one opens with a
     quote (the newspaper convention for multi-paragraph quotes).
     """
-    lexicon = cues()
     n = len(spans)
+    if not _QUOTE_MARK.search(text):
+        return [False] * n, [False] * n  # no quotation at all: the common case
+    lexicon = cues()
     touches: dict[int, list[int]] = {}  # quotation -> sentences it touches
     outside_text = [""] * n      # sentence text outside quotation marks
     quoted = [False] * n
