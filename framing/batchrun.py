@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -96,20 +97,22 @@ def score_chunk(chunk: list[dict], model_bytes_or_path, model_key: str, max_char
             good.append(doc)
         else:
             errors.append({"input": doc["input"], "id": doc["id"], "reason": reason})
-    # Score under chunk-local keys: ids from a CSV column need not be unique.
-    scored = score_texts([(str(i), doc["text"]) for i, doc in enumerate(good)], pipeline)
+    # Score under chunk-local keys (row numbers): ids from a CSV column need not be unique.
+    scored = score_texts(list(enumerate(doc["text"] for doc in good)), pipeline)
     docs = profile(scored)
-    found = set(docs["doc"])
+    found = set(docs["doc"].tolist())
     for i, doc in enumerate(good):
-        if str(i) not in found:  # e.g. a document that is only a heading
+        if i not in found:  # e.g. a document that is only a heading
             errors.append({"input": doc["input"], "id": doc["id"], "reason": "no sentences found"})
     meta = pd.DataFrame([{c: doc.get(c) for c in ["id", *metadata]} for doc in good],
                         columns=["id", *metadata], dtype="string")
-    meta.insert(0, "doc", pd.array([str(i) for i in range(len(good))], dtype="string"))
-    docs = meta.merge(docs.astype({"doc": "string"}), on="doc", how="inner").drop(columns="doc")
-    sentences = meta.merge(scored.astype({"doc": "string"}), on="doc",
-                           how="inner").drop(columns="doc")
-    sentences = sentences[["id", *metadata, *SENTENCE_COLUMNS[1:]]]
+
+    def with_meta(table: pd.DataFrame) -> pd.DataFrame:
+        rows = meta.take(table["doc"].to_numpy(dtype=np.int64)).reset_index(drop=True)
+        return pd.concat([rows, table.drop(columns="doc").reset_index(drop=True)], axis=1)
+
+    docs = with_meta(docs)
+    sentences = with_meta(scored)
     return sentences, docs, pd.DataFrame(errors, columns=list(ERROR_COLUMNS), dtype="string")
 
 

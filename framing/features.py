@@ -36,7 +36,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-from framing.lexicon import cues, load_toml, tokenize
+from framing.lexicon import cues, load_toml, tokenize, tokenize_lines
 
 INPUT_COLUMNS = ("doc", "text", "quoted", "attributed")
 _QUOTES = frozenset("\"“”«»")
@@ -110,7 +110,7 @@ class MaskActors(TransformerMixin, BaseEstimator):
             batch = _NUMBER.sub("_num_", batch)
             batch = _ENT_RUN.sub("_ent_", batch)
         # Tokenised once here; the n-gram analyzer and the cue counter reuse the lists.
-        return [tokenize(line) for line in batch.lower().split("\n")]
+        return tokenize_lines(batch.lower())
 
 
 def word_ngrams(tokens: list[str] | str) -> list[str]:

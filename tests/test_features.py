@@ -112,3 +112,16 @@ def test_vectorised_cue_counts_match_the_definition(token_lists):
     assert counts.shape == (len(token_lists), len(lexicon.names))
     assert counts.tolist() == [naive(t) for t in token_lists]
     assert [lexicon.count(t) for t in token_lists] == [naive(t) for t in token_lists]
+    for i, name in enumerate(lexicon.names):
+        assert [lexicon.has(name, t) for t in token_lists] == \
+            [naive(t)[i] > 0 for t in token_lists]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", " ", "\n", "  ", "\t", "don't", " n't", "-", "’",
+                                 "x-y", ".", "“", "é", "_ent_", "\r", "\u00a0"]),
+                max_size=30).map("".join))
+def test_tokenize_lines_matches_tokenizing_each_line(text):
+    from framing.lexicon import tokenize, tokenize_lines
+
+    assert tokenize_lines(text) == [tokenize(line) for line in text.split("\n")]
