@@ -104,3 +104,14 @@ def test_fast_path_agrees_with_punkt(text):
     finally:
         sentences._easy_spans = original
     assert fast == punkt
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(list(".?!…;:@*([{}“‘\"'”’)] ax\n")), max_size=12).map("".join))
+def test_odd_punctuation_pattern_finds_what_the_plain_one_does(text):
+    import re
+
+    from framing.sentences import _ODD_PUNCT
+
+    plain = re.compile(r"[.?!…][.?!…;:@*(\[{}“‘]|[.?!][\"'”’)\]]+[^\s\"'”’)\]]")
+    assert bool(_ODD_PUNCT.search(text)) == bool(plain.search(text))
