@@ -43,7 +43,7 @@ from framing.corpus import (
 )
 from framing.errors import FramingError, InputError
 from framing.labels import LABELS
-from framing.scoring import SENTENCE_COLUMNS, profile, score_texts
+from framing.scoring import profile, score_texts
 
 ERROR_COLUMNS = ("input", "id", "reason")
 RUN_FILE = "run.json"

@@ -17,6 +17,7 @@ from importlib import resources
 import numpy as np
 import scipy.sparse as sp
 
+_PAIR = 1 << 32  # entry-pair keys: first * _PAIR + second
 TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|n't|[^\w\s]")
 
 
@@ -84,6 +85,17 @@ class CueLexicon:
         self._entry_ids: list[tuple[int, ...]] = [()]
         self._entry_phrases: list[tuple] = [()]
         self._matrix: sp.csr_matrix | None = None
+        # The first two words of every phrase get entries of their own now, so
+        # that count_many can find phrase starts by entry pairs.
+        self._second_words = {rest[0] for phrases in self._phrases.values()
+                              for rest, _ in phrases}
+        firsts_and_seconds = [(first, rest[0]) for first, phrases in self._phrases.items()
+                              for rest, _ in phrases]
+        for word in {w for pair in firsts_and_seconds for w in pair}:
+            self._entry(word)
+        self._pair_keys = np.unique(np.array(
+            [self._cache[a] * _PAIR + self._cache[b] for a, b in firsts_and_seconds],
+            dtype=np.int64))
 
     def _ids(self, tok: str) -> tuple[int, ...]:
         """Cue lists that the single token *tok* belongs to (words and stems)."""
@@ -97,7 +109,7 @@ class CueLexicon:
     def _entry(self, tok: str) -> int:
         """Index of *tok*'s entry (its cue ids and the phrases it starts); 0 for none."""
         ids, phrases = self._ids(tok), self._phrases.get(tok, ())
-        if not ids and not phrases:
+        if not ids and not phrases and tok not in self._second_words:
             index = 0
         else:
             index = len(self._entry_ids)
@@ -118,39 +130,41 @@ class CueLexicon:
         lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
         flat = list(itertools.chain.from_iterable(token_lists))
         cached = self._cache.get
-        found = list(map(cached, flat))  # C-level; None for unseen tokens
-        if None in found:  # rare once the cache is warm
-            for j, value in enumerate(found):
-                if value is None:  # (a token seen twice in this batch is looked up once)
-                    value = cached(flat[j])
-                    found[j] = self._entry(flat[j]) if value is None else value
-        index = np.fromiter(found, dtype=np.int64, count=len(found))
+        # C-level look-ups; -1 for tokens not seen before (rare once the cache is warm)
+        index = np.fromiter(map(cached, flat, itertools.repeat(-1)), dtype=np.int64,
+                            count=len(flat))
+        for j in np.flatnonzero(index < 0).tolist():
+            value = cached(flat[j])  # (a token seen twice in this batch is looked up once)
+            index[j] = self._entry(flat[j]) if value is None else value
         rows = np.repeat(np.arange(n), lengths)
-        hit = index > 0
         if self._matrix is None:
             self._matrix = self._entry_matrix()
             self._starts_phrase = np.array([bool(p) for p in self._entry_phrases])
+            self._has_ids = np.array([bool(i) for i in self._entry_ids])
             self._by_second = []
             for phrases in self._entry_phrases:
                 by_second: dict[str, list] = {}
                 for rest, i in phrases:
                     by_second.setdefault(rest[0], []).append((rest, i))
                 self._by_second.append(by_second)
+
+        hit = self._has_ids[index]
         hits = sp.csr_matrix((np.ones(int(hit.sum())), (rows[hit], index[hit])),
                              shape=(n, len(self._entry_ids)))
         counts = (hits @ self._matrix).toarray()
-        starts_phrase = self._starts_phrase[index]
-        if starts_phrase.any():
-            ends = np.cumsum(lengths).tolist()
-            positions = np.flatnonzero(starts_phrase)
-            last = len(flat) - 1
-            for j, e, row in zip(positions.tolist(), index[positions].tolist(),
-                                 rows[positions].tolist(), strict=True):
-                # Phrases indexed by their second word: most positions stop here.
-                candidates = self._by_second[e].get(flat[j + 1]) if j < last else None
-                if not candidates:
-                    continue
-                for rest, i in candidates:
+        # Tokens that start a phrase and are followed by its second word (as
+        # entry pairs, in NumPy); only those few are compared in full.
+        starts = np.flatnonzero(self._starts_phrase[index[:-1]])
+        if not len(self._pair_keys):
+            return counts
+        keys = index[starts] * _PAIR + index[starts + 1]
+        at = np.minimum(np.searchsorted(self._pair_keys, keys), len(self._pair_keys) - 1)
+        maybe = starts[self._pair_keys[at] == keys]
+        if len(maybe):
+            ends = np.cumsum(lengths)
+            for j in maybe.tolist():
+                row = int(rows[j])
+                for rest, i in self._by_second[index[j]].get(flat[j + 1], ()):
                     stop = j + 1 + len(rest)
                     if stop <= ends[row] and tuple(flat[j + 1:stop]) == rest:
                         counts[row, i] += 1
