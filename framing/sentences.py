@@ -36,6 +36,7 @@ from framing.lexicon import cues, load_toml, tokenize
 
 MAX_HEADING_WORDS = 20
 _FINAL_PUNCT = re.compile(r"[.?!:;…][\s\"'”’)\]]*$")
+_PERCENT = re.compile(r"\d[\d,.]*%$")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _CLOSING = " \t\"'”’)]"  # what _FINAL_PUNCT allows after the punctuation
 _DOTTED_ACRONYM = re.compile(r"^(?:[A-Za-z]\.){2,}$")
@@ -161,14 +162,17 @@ def _plain_spans(line: str) -> list[tuple[int, int]] | None:
             return None  # Punkt moves leading punctuation between sentences
         if match.group(1) == ".":
             token = line[line.rfind(" ", 0, match.start()) + 1 : match.start()]
-            if token.isalpha() and len(token) > 1 and token.lower() not in abbreviations:
+            core = token.lstrip("([{")  # Punkt makes an opening bracket a token of its own
+            lower = core.lower()
+            if core.isalpha() and len(core) > 1 and lower not in abbreviations:
                 pass  # an ordinary word: a break (the common case, decided here)
-            elif _DOTTED_ACRONYM.match(token + ".") or (
-                token.isalpha() and len(token) > 1 and token.lower() in abbreviations
-            ):
-                following = line[match.end():].split(None, 1)[0] if first else ""
-                if match.group() != "." or not following:
-                    return None
+            elif core and (_DOTTED_ACRONYM.match(core + ".") or len(core) > 1 and (
+                    lower in abbreviations or lower.rsplit("-", 1)[-1] in abbreviations)):
+                if not first:
+                    break  # "… at 7 p.m." ends the line, and so the sentence
+                if match.group() != ".":
+                    return None  # 'the U.S.” Then': Punkt's call
+                following = line[match.end():].split(None, 1)[0]
                 if following[0].isdigit():
                     continue  # "Sept. 1, ...", "the U.S. 5th Fleet": no break
                 # Punkt breaks only before a capitalised sentence starter; its
@@ -183,8 +187,8 @@ def _plain_spans(line: str) -> list[tuple[int, int]] | None:
                 if head != following:
                     return None  # "Mr. The," : Punkt's call
             elif not (_ORDINARY_WORD.search(token) or _NUMBER_TOKEN.match(token)
-                      or _plain_compound(token, abbreviations)):
-                return None  # initials, "e.g", "(retd": Punkt's call
+                      or _always_breaks(core, abbreviations)):
+                return None  # initials ("E. coli"), "Zambia's.": Punkt's call
         if not first:
             break
         spans.append((start, match.end(0)))
@@ -194,10 +198,21 @@ def _plain_spans(line: str) -> list[tuple[int, int]] | None:
     return spans
 
 
-def _plain_compound(token: str, abbreviations: frozenset[str]) -> bool:
-    """A word Punkt always breaks after: letters and digits, maybe hyphenated
-    ("re-registration", "1990s", "COVID-19"), not a number, not an initial,
-    and no abbreviation, whole or after its last hyphen ("ex-Gen")."""
+def _always_breaks(token: str, abbreviations: frozenset[str]) -> bool:
+    """Whether Punkt always ends a sentence at a full stop after *token*:
+
+    * letters and digits, maybe hyphenated ("re-registration", "1990s",
+      "COVID-19"), not a number, not an initial, and no abbreviation, whole
+      or after its last hyphen ("ex-Gen");
+    * a closing bracket ("(CFE)."): the full stop is a token of its own;
+    * a closing quotation mark ('points”.'): the word's type keeps the mark,
+      so it is no abbreviation, initial or number;
+    * a percentage ("64%.").
+    """
+    if token.endswith((")", "]", "”", "’", '"')):
+        return True
+    if _PERCENT.match(token):
+        return True
     parts = token.lower().split("-")
     return (len(token) > 1 and all(p.isalnum() for p in parts)
             and not token.replace("-", "").isdigit()

@@ -91,7 +91,9 @@ def test_spans_reproduce_the_source(text):
                                  " ex-Gen.", " 1,", " Sept.", " GDPR.", " chargé.", " é", " 5",
                                  " re-registration", " 1990s", " COVID-19", " 19-20", " G7",
                                  " Secretary-General,", " He’s", " The,", " St.", " 5th",
-                                 " Helier,", " e.g.", " carbon-14", " x-"]),
+                                 " Helier,", " e.g.", " carbon-14", " x-", " (e.g.", " (",
+                                 " then-U.S.", " points”.", " 64%.", " 1.5%", " (CFE).", " km.",
+                                 " p.m.", " No.", " E.", "’.", "”.", ").", " [a].", "{"]),
                 max_size=40).map("".join))
 def test_fast_path_agrees_with_punkt(text):
     import framing.sentences as sentences
