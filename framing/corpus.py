@@ -122,25 +122,31 @@ def iter_documents(source: Source, options: BatchOptions) -> Iterator[dict]:
     if source.format == "txt":
         yield from _iter_txt(source)
         return
-    for frame in _iter_frames(source, options):
-        text_col, id_col = options.text_column, options.id_column
-        meta_cols = [c for c in frame.columns if c not in (text_col, id_col)]
-        offset = frame.attrs.get("offset", 0)
-        for i, row in enumerate(frame.itertuples(index=False, name=None)):
-            record = dict(zip(frame.columns, row, strict=True))
-            doc_id = record.get(id_col) if id_col else None
-            if doc_id is None or (isinstance(doc_id, float) and pd.isna(doc_id)):
-                doc_id = f"{Path(source.path).name}:{offset + i + 1}"
-            out = {"id": str(doc_id), "input": source.path}
-            out.update({c: _plain(record[c]) for c in meta_cols})
-            text = record.get(text_col)
-            if text is None or (isinstance(text, float) and pd.isna(text)):
-                out["error"] = f"missing value in text column {text_col!r}"
-            elif not isinstance(text, str):
-                out["error"] = f"text column {text_col!r} holds {type(text).__name__}, not text"
-            else:
+    text_col, id_col = options.text_column, options.id_column
+    name = Path(source.path).name
+    for offset, columns in _iter_columns(source, options):
+        # Column by column (a row-by-row pandas loop cost the parent process
+        # more than reading the file).
+        meta_cols = [c for c in columns if c not in (text_col, id_col)]
+        texts = columns[text_col]
+        ids = _plain_column(columns[id_col]) if id_col else [None] * len(texts)
+        metas = [_plain_column(columns[c]) for c in meta_cols]
+        for i, (text, doc_id) in enumerate(zip(texts, ids, strict=True)):
+            out = {"id": doc_id if doc_id is not None else f"{name}:{offset + i + 1}",
+                   "input": source.path}
+            for column, values in zip(meta_cols, metas, strict=True):
+                out[column] = values[i]
+            if isinstance(text, str):
                 out["text"] = text
+            elif text is None or (isinstance(text, float) and pd.isna(text)):
+                out["error"] = f"missing value in text column {text_col!r}"
+            else:
+                out["error"] = f"text column {text_col!r} holds {type(text).__name__}, not text"
             yield out
+
+
+def _plain_column(values: list) -> list[str | None]:
+    return [v if type(v) is str else _plain(v) for v in values]
 
 
 def _plain(value):
@@ -171,15 +177,15 @@ def _iter_txt(source: Source) -> Iterator[dict]:
         yield out
 
 
-def _iter_frames(source: Source, options: BatchOptions) -> Iterator[pd.DataFrame]:
+def _iter_columns(source: Source, options: BatchOptions) -> Iterator[tuple[int, dict[str, list]]]:
+    """Blocks of rows as ``(offset of the first row, {column: values})``."""
     size = max(options.chunk_size, 1000)
     offset = 0
     if source.format == "parquet":
         for batch in pq.ParquetFile(source.path).iter_batches(batch_size=size):
-            frame = batch.to_pandas()
-            frame.attrs["offset"] = offset
-            offset += len(frame)
-            yield frame
+            yield offset, {name: batch.column(i).to_pylist()
+                           for i, name in enumerate(batch.schema.names)}
+            offset += batch.num_rows
         return
     with _open_text(source) as fh:
         if source.format == "jsonl":
@@ -189,9 +195,8 @@ def _iter_frames(source: Source, options: BatchOptions) -> Iterator[pd.DataFrame
                                  chunksize=size, dtype=str, keep_default_na=False,
                                  na_values=[""])
         for frame in reader:
-            frame.attrs["offset"] = offset
+            yield offset, {c: frame[c].tolist() for c in frame.columns}
             offset += len(frame)
-            yield frame
 
 
 def iter_chunks(sources: list[Source], options: BatchOptions) -> Iterator[list[dict]]:
