@@ -38,7 +38,17 @@ def sentence_rows(text: str, doc: str = "-") -> list[tuple]:
 
 def sentence_table(text: str, doc: str = "-") -> pd.DataFrame:
     """The non-heading sentences of *text* with splitter flags, unscored."""
-    return pd.DataFrame(sentence_rows(text, doc), columns=list(TABLE_COLUMNS))
+    return _table(sentence_rows(text, doc))
+
+
+def _table(rows: list[tuple]) -> pd.DataFrame:
+    """Rows of ``TABLE_COLUMNS`` as a DataFrame, built column by column; text
+    stays in Python strings (the features read them back as such: a round
+    trip through Arrow strings cost more than the classifier)."""
+    columns = list(zip(*rows, strict=True)) or [()] * len(TABLE_COLUMNS)
+    kinds = {"doc": object, "text": object, "quoted": bool, "attributed": bool}
+    return pd.DataFrame({name: np.array(values, dtype=kinds.get(name, np.int64))
+                         for name, values in zip(TABLE_COLUMNS, columns, strict=True)})
 
 
 def _as_pipeline(model) -> Pipeline:
@@ -88,8 +98,7 @@ def score_texts(items: Iterable[tuple[str, str]], model=None, *, explain: bool =
                 ) -> pd.DataFrame:
     """Score many ``(doc, text)`` pairs in one pass (one table, one predict:
     much faster than document by document)."""
-    rows = [row for doc, text in items for row in sentence_rows(text, doc)]
-    table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+    table = _table([row for doc, text in items for row in sentence_rows(text, doc)])
     columns = [*SENTENCE_COLUMNS, "evidence"] if explain else list(SENTENCE_COLUMNS)
     return score_table(table, model, explain=explain)[columns]
 
