@@ -49,6 +49,13 @@ def make_corpus(n: int, path: Path, seed: int = 0) -> int:
     return n
 
 
+def _framing() -> str:
+    """The ``framing`` script installed with this Python (not a version
+    manager's shim on PATH, whose own start-up would be measured too)."""
+    script = Path(sys.executable).parent / "framing"
+    return str(script) if script.exists() else "framing"
+
+
 def run(n: int, jobs: int, engine: str, chunk: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / f"corpus{n}.parquet"
@@ -56,7 +63,7 @@ def run(n: int, jobs: int, engine: str, chunk: int) -> dict:
         # starts with that process's RSS, which would spoil the measurement.
         subprocess.run([sys.executable, __file__, "--make", str(n), str(corpus)], check=True)
         out = Path(tmp) / "out"
-        command = ["framing", "batch", str(corpus), "--id-column", "id", "-o", str(out),
+        command = [_framing(), "batch", str(corpus), "--id-column", "id", "-o", str(out),
                    "--jobs", str(jobs), "--engine", engine, "--chunk-size", str(chunk), "-q"]
         # ru_maxrss of children is a maximum over every child ever reaped, so
         # framing runs under a fresh process whose only child it is.
