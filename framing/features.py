@@ -157,29 +157,35 @@ class FastTfidfVectorizer(TfidfVectorizer):
         )
 
     def _count_pairs(self, raw_documents):
-        lists = [d.split() if isinstance(d, str) else d for d in raw_documents]
+        lists = raw_documents.tolist() if isinstance(raw_documents, pd.Series) \
+            else list(raw_documents)
+        if str in set(map(type, lists)):
+            lists = [d.split() if isinstance(d, str) else d for d in lists]
         n = len(lists)
         lengths = np.fromiter(map(len, lists), dtype=np.int64, count=n)
         flat = list(itertools.chain.from_iterable(lists))
         words = np.fromiter(map(self.vocabulary_.get, flat, itertools.repeat(-1)),
                             dtype=np.int64, count=len(flat))
         rows = np.repeat(np.arange(n), lengths)
-        keys, values = self._bigram_table()
-        # Adjacent known words in the same sentence; their pair key, if a bigram.
-        pair = (words[:-1] >= 0) & (words[1:] >= 0) & (rows[:-1] == rows[1:])
-        pair_keys = words[:-1][pair] * len(self.vocabulary_) + words[1:][pair]
+        keys, values, first, second = self._bigram_table()
+        # Adjacent known words in the same sentence that can begin and end a
+        # bigram; their pair key, if it is one.
+        left, right = words[:-1], words[1:]
+        pair = (left >= 0) & (right >= 0) & (rows[:-1] == rows[1:])
+        pair &= first[left] & second[right]  # (-1 indices are masked out above)
+        pair_keys = left[pair] * len(self.vocabulary_) + right[pair]
         at = np.minimum(np.searchsorted(keys, pair_keys), max(len(keys) - 1, 0))
         found = keys[at] == pair_keys if len(keys) else np.zeros(len(pair_keys), bool)
         unigram = words >= 0
-        cols = np.concatenate([words[unigram], values[at[found]]])
-        row_of = np.concatenate([rows[unigram], rows[:-1][pair][found]])
-        return sp.csr_matrix((np.ones(len(cols), dtype=self.dtype), (row_of, cols)),
-                             shape=(n, len(self.vocabulary_)))
+        return _rows_to_csr(n, len(self.vocabulary_), self.dtype,
+                            (rows[unigram], words[unigram]),
+                            (rows[:-1][pair][found], values[at[found]]))
 
     def _bigram_table(self):
         """Sorted integer keys (first word's index · V + second's) of every
-        bigram and their feature indices; None if some bigram has a word
-        that is not itself a feature (then strings are looked up)."""
+        bigram, their feature indices, and which words begin and end one;
+        None if some bigram has a word that is not itself a feature (then
+        strings are looked up)."""
         cached = self.__dict__.get("_pairs")
         if cached is not None and cached[0] is self.vocabulary_:
             return cached[1]
@@ -197,9 +203,14 @@ class FastTfidfVectorizer(TfidfVectorizer):
             keys.append(first * size + second)
             values.append(index)
         else:
-            order = np.argsort(np.asarray(keys, dtype=np.int64), kind="stable")
-            table = (np.asarray(keys, dtype=np.int64)[order],
-                     np.asarray(values, dtype=np.int64)[order])
+            keys = np.asarray(keys, dtype=np.int64)
+            order = np.argsort(keys, kind="stable")
+            # Which words begin a bigram, which end one (padded: a -1 index is harmless).
+            first = np.zeros(size + 1, dtype=bool)
+            second = np.zeros(size + 1, dtype=bool)
+            first[keys // max(size, 1)] = True
+            second[keys % max(size, 1)] = True
+            table = (keys[order], np.asarray(values, dtype=np.int64)[order], first, second)
         self.__dict__["_pairs"] = (vocabulary, table)
         return table
 
@@ -207,6 +218,24 @@ class FastTfidfVectorizer(TfidfVectorizer):
         state = super().__getstate__()
         state.pop("_pairs", None)  # derived from vocabulary_; rebuilt on first use
         return state
+
+
+def _rows_to_csr(n: int, width: int, dtype, *parts) -> sp.csr_matrix:
+    """A count matrix from (rows, columns) pairs of arrays whose rows are each
+    in order, placed straight into CSR (a COO conversion cost as much as all
+    the look-ups); duplicates are left for ``sum_duplicates``."""
+    sizes = [np.bincount(rows, minlength=n) for rows, _ in parts]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.sum(sizes, axis=0), out=indptr[1:])
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    before = np.zeros(n, dtype=np.int64)  # entries of earlier parts in each row
+    for (rows, cols), size in zip(parts, sizes, strict=True):
+        first = np.zeros(n, dtype=np.int64)  # index of each row's first entry in this part
+        np.cumsum(size[:-1], out=first[1:])
+        indices[indptr[rows] + before[rows] + np.arange(len(rows)) - first[rows]] = cols
+        before += size
+    return sp.csr_matrix((np.ones(len(indices), dtype=dtype), indices, indptr),
+                         shape=(n, width))
 
 
 class RhetoricalCues(TransformerMixin, BaseEstimator):
