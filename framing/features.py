@@ -97,7 +97,9 @@ class MaskActors(TransformerMixin, BaseEstimator):
     def _masked(self, texts: list[str]) -> list[list[str]]:
         if not texts:
             return []
-        batch = "\n".join(t.replace("\n", " ") for t in texts)
+        batch = "\n".join(texts)
+        if batch.count("\n") != len(texts) - 1:  # (the splitter's sentences hold none)
+            batch = "\n".join(t.replace("\n", " ") for t in texts)
         if self.mask:
             known = self.lowercase_words_
 
