@@ -22,6 +22,12 @@ import pyarrow.parquet as pq
 from framing.errors import InputError
 
 FORMATS = ("txt", "csv", "tsv", "jsonl", "parquet")
+# Columns framing writes next to the metadata carried through (framing.batchrun).
+OUTPUT_COLUMNS = frozenset(
+    ["id", "input", "reason", "sentence", "start", "end", "text", "label", "confidence",
+     "n_sentences", "dominant_act", "mean_confidence"]
+    + [f"{prefix}_{label}" for prefix in ("p", "n", "share")
+       for label in ("accusation", "defence", "policy_recommendation", "neutral_reporting")])
 DEFAULT_CHUNK = 500
 DEFAULT_MAX_CHARS = 1_000_000
 
@@ -113,6 +119,13 @@ def check_sources(sources: list[Source], options: BatchOptions) -> list[str]:
                     f"{source.path}: no column {missing[0]!r}; its columns are "
                     f"{', '.join(cols[:20])}; choose with --text-column / --id-column")
             extra = [c for c in cols if c not in (options.text_column, options.id_column)]
+            clash = next((c for c in extra if c in OUTPUT_COLUMNS), None)
+            if clash == "id":
+                raise InputError(f"{source.path}: has an 'id' column; pass --id-column id to "
+                                 "use it as the document id (or rename it)")
+            if clash:
+                raise InputError(f"{source.path}: column {clash!r} has the name of one of "
+                                 "framing's output columns; rename it")
         metadata.extend(c for c in extra if c not in metadata)
     return metadata
 

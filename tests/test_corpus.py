@@ -158,6 +158,13 @@ def test_bad_inputs_fail_before_any_work(tmp_path, frame, model_file):
         batch([tmp_path / "x.xlsx"], tmp_path / "out", options(), model_path=model_file)
     with pytest.raises(InputError, match="no such file"):
         batch([tmp_path / "nope.csv"], tmp_path / "out", options(), model_path=model_file)
+    clashing = tmp_path / "clash.csv"
+    frame.assign(id=range(len(frame))).to_csv(clashing, index=False)
+    with pytest.raises(InputError, match="pass --id-column id"):
+        batch([clashing], tmp_path / "out", options(), model_path=model_file)
+    frame.assign(label="x").to_csv(clashing, index=False)
+    with pytest.raises(InputError, match="column 'label' has the name of one of framing's"):
+        batch([clashing], tmp_path / "out", options(), model_path=model_file)
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{not json\n")
     with pytest.raises(InputError, match="cannot be read as jsonl"):
