@@ -281,6 +281,7 @@ class _Merger:
                 setattr(self.result, name, getattr(self.result, name) + table.num_rows)
             self.next += 1
             self.result.chunks += 1
+            pa.default_memory_pool().release_unused()
 
     def finish(self) -> None:
         for writer in self.writers.values():

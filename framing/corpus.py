@@ -195,7 +195,9 @@ def _iter_columns(source: Source, options: BatchOptions) -> Iterator[tuple[int, 
     size = max(options.chunk_size, 1000)
     offset = 0
     if source.format == "parquet":
-        for batch in pq.ParquetFile(source.path).iter_batches(batch_size=size):
+        # Streamed column chunks: a big row group is not held in memory whole.
+        reader = pq.ParquetFile(source.path, buffer_size=1 << 20, pre_buffer=False)
+        for batch in reader.iter_batches(batch_size=size):
             yield offset, {name: batch.column(i).to_pylist()
                            for i, name in enumerate(batch.schema.names)}
             offset += batch.num_rows
