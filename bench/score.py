@@ -22,10 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pandas as pd  # noqa: E402
-
 from framing.model import load_model  # noqa: E402
-from framing.scoring import TABLE_COLUMNS, score_table, sentence_rows  # noqa: E402
+from framing.scoring import score_table, sentence_rows, table_from_rows  # noqa: E402
 
 
 def run_once(paths, pipeline):
@@ -34,7 +32,7 @@ def run_once(paths, pipeline):
     for i, path in enumerate(paths):
         rows.extend(sentence_rows(path.read_text(encoding="utf-8"), f"{i}"))
     t1 = time.perf_counter()
-    table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+    table = table_from_rows(rows)
     score_table(table, pipeline)
     t2 = time.perf_counter()
     return len(rows), t1 - t0, t2 - t0

@@ -38,10 +38,10 @@ def sentence_rows(text: str, doc: str = "-") -> list[tuple]:
 
 def sentence_table(text: str, doc: str = "-") -> pd.DataFrame:
     """The non-heading sentences of *text* with splitter flags, unscored."""
-    return _table(sentence_rows(text, doc))
+    return table_from_rows(sentence_rows(text, doc))
 
 
-def _table(rows: list[tuple]) -> pd.DataFrame:
+def table_from_rows(rows: list[tuple]) -> pd.DataFrame:
     """Rows of ``TABLE_COLUMNS`` as a DataFrame, built column by column; text
     stays in Python strings (the features read them back as such: a round
     trip through Arrow strings cost more than the classifier)."""
@@ -98,7 +98,7 @@ def score_texts(items: Iterable[tuple[str, str]], model=None, *, explain: bool =
                 ) -> pd.DataFrame:
     """Score many ``(doc, text)`` pairs in one pass (one table, one predict:
     much faster than document by document)."""
-    table = _table([row for doc, text in items for row in sentence_rows(text, doc)])
+    table = table_from_rows([row for doc, text in items for row in sentence_rows(text, doc)])
     columns = [*SENTENCE_COLUMNS, "evidence"] if explain else list(SENTENCE_COLUMNS)
     return score_table(table, model, explain=explain)[columns]
 
