@@ -62,6 +62,8 @@ class BatchResult:
     errors: int = 0
     chunks: int = 0
     resumed_chunks: int = 0
+    resumed_sentences: int = 0  # of .sentences, scored by an earlier, interrupted run
+    resumed_documents: int = 0
     seconds: float = 0.0
     metadata_columns: list[str] = field(default_factory=list)
 
@@ -159,7 +161,7 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
             if number not in done:
                 yield number, chunk
 
-    with _Merger(out, parts, metadata, result) as merger:
+    with _Merger(out, parts, metadata, result, resumed=frozenset(done)) as merger:
         merger.advance(done)
         if options.engine == "dask":
             # Results travel back and the client writes them: workers need no shared disk.
@@ -256,8 +258,9 @@ class _Merger:
     written under temporary names and renamed by ``finish``; parts are
     deleted only then, so an interrupted run loses nothing."""
 
-    def __init__(self, out: Path, parts: Path, metadata: list[str], result: BatchResult):
-        self.out, self.parts, self.result = out, parts, result
+    def __init__(self, out: Path, parts: Path, metadata: list[str], result: BatchResult,
+                 resumed: frozenset[int] = frozenset()):
+        self.out, self.parts, self.result, self.resumed = out, parts, result, resumed
         self.schemas = _schemas(metadata)
         self.next = 0
         self.writers: dict[str, pq.ParquetWriter] = {}
@@ -279,6 +282,9 @@ class _Merger:
                 writer.write_table(table)
                 # result.sentences, .documents, .errors
                 setattr(self.result, name, getattr(self.result, name) + table.num_rows)
+                if self.next in self.resumed and name != "errors":
+                    key = f"resumed_{name}"
+                    setattr(self.result, key, getattr(self.result, key) + table.num_rows)
             self.next += 1
             self.result.chunks += 1
             pa.default_memory_pool().release_unused()
@@ -329,8 +335,11 @@ def _schemas(metadata: list[str]) -> dict[str, pa.Schema]:
 
 def _finish_manifest(out: Path, manifest: dict, result: BatchResult) -> None:
     summary = {k: v for k, v in asdict(result).items() if k != "out"}
-    summary["documents_per_second"] = round(result.documents / result.seconds, 1)
-    summary["sentences_per_second"] = round(result.sentences / result.seconds, 1)
+    # Rates of this run's own work: chunks resumed from an earlier run are not counted.
+    summary["documents_per_second"] = round(
+        (result.documents - result.resumed_documents) / result.seconds, 1)
+    summary["sentences_per_second"] = round(
+        (result.sentences - result.resumed_sentences) / result.seconds, 1)
     _atomic_write(out / RUN_FILE, json.dumps(dict(manifest, status="complete", result=summary),
                                              indent=2))
 
@@ -369,6 +378,7 @@ def _run_forked(work, args, jobs):
     before any input is read; at most two chunks per worker are in flight,
     so memory stays bounded."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     jobs = jobs if jobs > 0 else os.cpu_count() or 1
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
@@ -383,6 +393,10 @@ def _run_forked(work, args, jobs):
                     yield future.result()
         for future in as_completed(pending):
             yield future.result()
+    except BrokenProcessPool:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise RunError("a worker process died (out of memory?); run the same command again "
+                       "to resume, with fewer --jobs or a smaller --chunk-size") from None
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise

@@ -418,9 +418,12 @@ def batch(inputs, out, text_column, id_column, jobs, chunk_size, max_chars, engi
     with Progress(quiet) as bar:
         result = run_batch(inputs, out, options, model_path=resolve_model(model_path),
                            progress=bar.update, total=bar.set_total)
+    scored = result.sentences - result.resumed_sentences
+    resumed = (f"; {result.resumed_chunks:,} chunks done by an earlier run"
+               if result.resumed_chunks else "")
     click.echo(f"framing: {result.documents:,} documents, {result.sentences:,} sentences in "
-               f"{result.seconds:.1f} s ({result.sentences / max(result.seconds, 1e-9):,.0f} "
-               f"sentences/s); {result.errors:,} errors; outputs in {out}", err=True)
+               f"{result.seconds:.1f} s ({scored / max(result.seconds, 1e-9):,.0f} "
+               f"sentences/s{resumed}); {result.errors:,} errors; outputs in {out}", err=True)
     if result.errors:
         click.echo(f"framing: {result.errors:,} documents could not be scored; see "
                    f"{Path(out) / 'errors.csv'}", err=True)

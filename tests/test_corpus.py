@@ -123,7 +123,10 @@ def test_interrupted_run_resumes_to_identical_outputs(tmp_path, frame, model_fil
     assert not list((tmp_path / "resumed" / "parts").glob(".*tmp"))
     result = batch([path], tmp_path / "resumed", options(), model_path=model_file)
     assert (result.resumed_chunks, result.chunks) == (2, 4)
-    batch([path], tmp_path / "straight", options(), model_path=model_file)
+    straight = batch([path], tmp_path / "straight", options(), model_path=model_file)
+    # The resumed run scored only the chunks the interrupted one had not.
+    assert 0 < result.resumed_sentences < result.sentences == straight.sentences
+    assert straight.resumed_sentences == 0
     for name in ("sentences.parquet", "documents.parquet"):
         pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "resumed" / name),
                                       pd.read_parquet(tmp_path / "straight" / name))
