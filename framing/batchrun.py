@@ -359,8 +359,7 @@ def _run_local(work, model_path, model_key, options, metadata, parts, pipeline=N
                                    metadata, parts)
         return
     args = (model_path, model_key, options.max_chars, metadata, parts)
-    if pipeline is not None and "fork" in multiprocessing.get_all_start_methods() \
-            and sys.platform == "linux":
+    if pipeline is not None and _can_fork():
         yield from _run_forked(work, args, options.jobs)
         return
     from joblib import Parallel, delayed
@@ -369,6 +368,12 @@ def _run_local(work, model_path, model_key, options, metadata, parts, pipeline=N
                         pre_dispatch="2*n_jobs")
     yield from parallel(delayed(_score_and_write)(number, chunk, *args)
                         for number, chunk in work)
+
+
+def _can_fork() -> bool:
+    """Forking a process that has loaded scikit-learn, NumPy and Arrow is
+    safe on Linux; macOS and Windows workers are started fresh by joblib."""
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _run_forked(work, args, jobs):

@@ -383,7 +383,8 @@ def evaluate(label_paths, document_dirs, model_path, jobs, curve, fmt):
 @click.option("--max-chars", default=1_000_000, show_default=True,
               type=click.IntRange(min=1), help="Longer documents go to errors.csv.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
-              show_default=True, help="local: worker processes on this machine; dask: a Dask cluster.")
+              show_default=True,
+              help="local: worker processes on this machine; dask: a Dask cluster.")
 @click.option("--scheduler", default=None,
               help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
 @click.option("--model", "model_path", default=None,

@@ -210,9 +210,12 @@ def test_parallel_and_dask_engines_match_local(tmp_path, frame, model_file):
     path = write_input(frame, tmp_path, "parquet")
     batch([path], tmp_path / "local", options(), model_path=model_file)
     batch([path], tmp_path / "jobs", options(jobs=2), model_path=model_file)
+    with pytest.MonkeyPatch.context() as patch:  # the joblib workers of macOS and Windows
+        patch.setattr("framing.batchrun._can_fork", lambda: False)
+        batch([path], tmp_path / "joblib", options(jobs=2), model_path=model_file)
     batch([path], tmp_path / "dask", options(engine="dask", jobs=2), model_path=model_file)
     expected = pd.read_parquet(tmp_path / "local" / "sentences.parquet")
-    for other in ("jobs", "dask"):
+    for other in ("jobs", "joblib", "dask"):
         pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / other / "sentences.parquet"),
                                       expected)
     shutil.rmtree(tmp_path / "dask")
