@@ -177,38 +177,31 @@ class CueLexicon:
                 matrix[e, i] += 1
         return matrix.tocsr()
 
-    def count(self, tokens: list[str]) -> list[int]:
-        """Counts per cue list for one list of lower-cased tokens (a plain loop:
+    def _hits(self, tokens: list[str]):
+        """The cue list of every entry *tokens* contain, in order (a plain loop:
         for one short list it beats the vectorised path's set-up)."""
-        counts = [0] * len(self.names)
         get, entry = self._cache.get, self._entry
         for j, tok in enumerate(tokens):
             e = get(tok)
             if e is None:
                 e = entry(tok)
             if e:
-                for i in self._entry_ids[e]:
-                    counts[i] += 1
+                yield from self._entry_ids[e]
                 for rest, i in self._entry_phrases[e]:
                     if tuple(tokens[j + 1:j + 1 + len(rest)]) == rest:
-                        counts[i] += 1
+                        yield i
+
+    def count(self, tokens: list[str]) -> list[int]:
+        """Counts per cue list for one list of lower-cased tokens."""
+        counts = [0] * len(self.names)
+        for i in self._hits(tokens):
+            counts[i] += 1
         return counts
 
     def has(self, name: str, tokens: list[str]) -> bool:
         """Whether *tokens* contain an entry of the list *name* (stops at the first)."""
-        i = self.names.index(name)
-        get, entry = self._cache.get, self._entry
-        for j, tok in enumerate(tokens):
-            e = get(tok)
-            if e is None:
-                e = entry(tok)
-            if e:
-                if i in self._entry_ids[e]:
-                    return True
-                for rest, k in self._entry_phrases[e]:
-                    if k == i and tuple(tokens[j + 1:j + 1 + len(rest)]) == rest:
-                        return True
-        return False
+        wanted = self.names.index(name)
+        return any(i == wanted for i in self._hits(tokens))
 
 
 @cache
