@@ -109,7 +109,7 @@ def split_spans(text: str) -> list[tuple[int, int, int, bool, bool, bool]]:
     for paragraph, line in enumerate(_LINE.finditer(text)):
         offset = line.start()
         chunk = line.group()
-        spans = None if odd and _ODD_PUNCT.search(chunk) else _plain_spans(chunk)
+        spans = None if odd and _ODD_PUNCT.search(chunk) else _easy_spans(chunk)
         if spans is None:
             # Punkt splits 'no.” Then' but not 'no." Then'; give it curly quotes
             # (same length, so the offsets hold).
@@ -136,22 +136,18 @@ def split_spans(text: str) -> list[tuple[int, int, int, bool, bool, bool]]:
 
 def _easy_spans(line: str) -> list[tuple[int, int]] | None:
     """Sentence spans of *line* when every possible break is one whose outcome
-    Punkt fixes with our parameters, else None (and Punkt decides):
+    Punkt fixes with our parameters, else None (and Punkt decides).  The
+    caller has checked that *line* holds no odd punctuation (ellipses, "?!",
+    "end.(" ...: Punkt's call).
 
-    * after "?" or "!", or a period after an ordinary word: always a break;
+    * after "?" or "!", or a full stop after an ordinary word, a closing
+      bracket or quotation mark, a percentage: always a break;
     * after a known abbreviation or a dotted acronym ("U.S."): a break only
       when the next word is a capitalised sentence starter.
 
     Punkt costs ~60 µs a sentence; most lines need none of its judgement.
     ``tests/test_sentences.py`` checks that this agrees with Punkt.
     """
-    if _ODD_PUNCT.search(line):
-        return None  # ellipses, "?!", "end.(" ...: Punkt's call
-    return _plain_spans(line)
-
-
-def _plain_spans(line: str) -> list[tuple[int, int]] | None:
-    """``_easy_spans`` for a line already known to hold no odd punctuation."""
     spans = []
     start = 0
     abbreviations, starters = _abbreviations(), _starters()
@@ -173,6 +169,8 @@ def _plain_spans(line: str) -> list[tuple[int, int]] | None:
                 if match.group() != ".":
                     return None  # 'the U.S.” Then': Punkt's call
                 following = line[match.end():].split(None, 1)[0]
+                if any(mark in following for mark in ".?!"):
+                    return None  # 'Dr. Khan.” Then': Punkt breaks after "Dr." too
                 if following[0].isdigit():
                     continue  # "Sept. 1, ...", "the U.S. 5th Fleet": no break
                 # Punkt breaks only before a capitalised sentence starter; its
