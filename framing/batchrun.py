@@ -2,12 +2,14 @@
 
 A run reads its inputs (``framing.corpus``) as a stream of fixed-size chunks
 of documents (so chunk numbers are deterministic), scores each chunk in a
-worker (joblib locally, Dask on a cluster), and writes the chunk's rows as
-part files (Arrow IPC; write, then rename) under ``OUT/parts/``.  Running
-the same command again skips the chunks whose parts exist.  While the run goes
-on, the parent appends finished parts, in chunk order, to the final outputs
-(under temporary names until the end), so an interrupted-then-resumed run
-produces exactly the files an uninterrupted one does.
+worker (locally: processes forked from this one once it has loaded the
+model, or joblib's where forking is unsafe; Dask on a cluster), and writes
+the chunk's rows as part files (Arrow IPC; write, then rename) under
+``OUT/parts/``.  Running the same command again skips the chunks whose parts
+exist.  While the run goes on, the parent appends finished parts, in chunk
+order, to the final outputs (under temporary names until the end), so an
+interrupted-then-resumed run produces exactly the files an uninterrupted one
+does.
 
 Outputs: ``sentences.parquet`` (one row per sentence), ``documents.parquet``
 and ``documents.csv`` (one row per document), ``errors.csv`` (documents that
@@ -173,7 +175,7 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
                 if progress:
                     progress(len(docs) + len(errors), len(sentences))
         else:
-            del model_bytes  # local workers load the file themselves
+            del model_bytes  # forked workers share the loaded model; joblib's load the file
             # Workers write their own parts and report counts: the parent stays light.
             for number, n_docs, n_sentences in _run_local(todo(), str(model_file), model_key,
                                                           options, metadata, parts, pipeline):

@@ -198,11 +198,10 @@ class FastTfidfVectorizer(TfidfVectorizer):
             parts = term.split(" ")
             if len(parts) == 1:
                 continue
-            first, second = (vocabulary.get(p) for p in parts) if len(parts) == 2 else (None,
-                                                                                         None)
-            if first is None or second is None:
+            a, b = (vocabulary.get(p) for p in parts) if len(parts) == 2 else (None, None)
+            if a is None or b is None:
                 break
-            keys.append(first * size + second)
+            keys.append(a * size + b)
             values.append(index)
         else:
             keys = np.asarray(keys, dtype=np.int64)

@@ -86,6 +86,13 @@ def test_fast_tfidf_matches_scikit_learn(table):
     theirs = TfidfVectorizer(**params).fit(train).transform(unseen)
     assert (ours != theirs).nnz == 0
     assert ours.has_sorted_indices
+    # With max_df a frequent word can leave the vocabulary while its bigrams
+    # stay: the integer-pair look-up cannot work, and strings are looked up.
+    params = {"analyzer": word_ngrams, "min_df": 1, "max_df": 0.2, "sublinear_tf": True}
+    ours = FastTfidfVectorizer(**params).fit(train)
+    assert ours._bigram_table() is None
+    assert (ours.transform(unseen) != TfidfVectorizer(**params).fit(train).transform(unseen)
+            ).nnz == 0
 
 
 @settings(max_examples=200, deadline=None)
