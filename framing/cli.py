@@ -422,7 +422,8 @@ def batch(inputs, out, text_column, id_column, jobs, chunk_size, max_chars, engi
     scored = result.sentences - result.resumed_sentences
     resumed = (f"; {result.resumed_chunks:,} chunks done by an earlier run"
                if result.resumed_chunks else "")
-    click.echo(f"framing: {result.documents:,} documents, {result.sentences:,} sentences in "
+    click.echo(f"framing: {_count(result.documents, 'document')}, "
+               f"{_count(result.sentences, 'sentence')} in "
                f"{result.seconds:.1f} s ({scored / max(result.seconds, 1e-9):,.0f} "
                f"sentences/s{resumed}); {result.errors:,} errors; outputs in {out}", err=True)
     if result.errors:
@@ -764,6 +765,10 @@ def export(model_path, output, force):
 
 
 # --- entry point -------------------------------------------------------------------
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every error becomes one line on stderr and a non-zero exit."""
