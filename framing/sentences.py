@@ -36,6 +36,7 @@ from framing.lexicon import cues, load_toml, tokenize
 
 MAX_HEADING_WORDS = 20
 _FINAL_PUNCT = re.compile(r"[.?!:;…][\s\"'”’)\]]*$")
+_INNER_STOP = re.compile(r"[.?!].")  # ".", "?" or "!" with more after it
 _PERCENT = re.compile(r"\d[\d,.]*%$")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _CLOSING = " \t\"'”’)]"  # what _FINAL_PUNCT allows after the punctuation
@@ -169,8 +170,8 @@ def _easy_spans(line: str) -> list[tuple[int, int]] | None:
                 if match.group() != ".":
                     return None  # 'the U.S.” Then': Punkt's call
                 following = line[match.end():].split(None, 1)[0]
-                if any(mark in following for mark in ".?!"):
-                    return None  # 'Dr. Khan.” Then': Punkt breaks after "Dr." too
+                if _INNER_STOP.search(following):
+                    return None  # 'Dr. Khan.” Then', 'Dr. UN.,': Punkt breaks after "Dr." too
                 if following[0].isdigit():
                     continue  # "Sept. 1, ...", "the U.S. 5th Fleet": no break
                 # Punkt breaks only before a capitalised sentence starter; its
