@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -117,3 +118,16 @@ def test_odd_punctuation_pattern_finds_what_the_plain_one_does(text):
 
     plain = re.compile(r"[.?!…][.?!…;:@*(\[{}“‘]|[.?!][\"'”’)\]]+[^\s\"'”’)\]]")
     assert bool(_ODD_PUNCT.search(text)) == bool(plain.search(text))
+
+
+def test_the_patched_fast_path_is_the_one_in_use(monkeypatch):
+    # test_fast_path_agrees_with_punkt compares Punkt with the fast path by
+    # switching _easy_spans off: that only means something if it is called.
+    import framing.sentences as sentences
+
+    def boom(line):
+        raise AssertionError("called")
+
+    monkeypatch.setattr(sentences, "_easy_spans", boom)
+    with pytest.raises(AssertionError, match="called"):
+        split_sentences("The ban held. Talks resumed.")
