@@ -43,22 +43,4 @@ def __dir__():
     return sorted([*globals(), *_WHERE])
 
 
-__all__ = [
-    "LABELS",
-    "BatchOptions",
-    "batch",
-    "summarize",
-    "FramingError",
-    "InputError",
-    "LabelError",
-    "ModelError",
-    "Sentence",
-    "load_model",
-    "profile",
-    "read_labels",
-    "save_model",
-    "score_files",
-    "score_text",
-    "split_sentences",
-    "train",
-]
+__all__ = list(_WHERE)
