@@ -425,7 +425,8 @@ def batch(inputs, out, text_column, id_column, jobs, chunk_size, max_chars, engi
     click.echo(f"framing: {_count(result.documents, 'document')}, "
                f"{_count(result.sentences, 'sentence')} in "
                f"{result.seconds:.1f} s ({scored / max(result.seconds, 1e-9):,.0f} "
-               f"sentences/s{resumed}); {_count(result.errors, 'error')}; outputs in {out}", err=True)
+               f"sentences/s{resumed}); {_count(result.errors, 'error')}; outputs in {out}",
+               err=True)
     if result.errors:
         click.echo(f"framing: {_count(result.errors, 'document')} could not be scored; see "
                    f"{Path(out) / 'errors.csv'}", err=True)
