@@ -25,7 +25,7 @@ import itertools
 import json
 import multiprocessing
 import os
-import shutil
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -135,9 +135,11 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
 
     options = options or BatchOptions()
     started = time.perf_counter()
+    inputs = list(inputs)
     sources = [detect_source(p) for p in inputs]
     if not sources:
         raise InputError("no inputs given")
+    check_out_folder(out, inputs)
     metadata = check_sources(sources, options)
     if total:
         total(count_documents(sources))
@@ -202,8 +204,56 @@ def _stat(path: str) -> dict:
     return {"bytes": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
+# Everything a run writes into its output folder.  ``--force`` removes these
+# and nothing else: a folder that holds anything of the user's keeps it.
+OUTPUT_FILES = ("sentences.parquet", "documents.parquet", "documents.csv", "errors.csv",
+                RUN_FILE)
+_PART = re.compile(r"^\.?(sentences|documents|errors)-\d{6}\.arrow(\.tmp)?$")
+_TEMP = re.compile(r"^\.(sentences|documents|errors|documents\.csv|run\.json)"
+                   r"(\.parquet)?\.tmp$")
+
+
+def check_out_folder(out: str | Path, inputs: Iterable[str | Path]) -> None:
+    """Refuse, before any work, an output folder that is the current folder
+    (or holds it) or that is, or holds, one of the inputs."""
+    target = Path(out).resolve()
+    here = Path.cwd().resolve()
+    if target == here or target in here.parents:
+        raise RunError(f"-o {out} is the current folder or holds it; give batch a folder "
+                       "of its own, e.g. -o out/")
+    for path in inputs:
+        source = Path(path).resolve()
+        if source == target or target in source.parents:
+            raise RunError(f"-o {out} holds the input {path}; choose an output folder "
+                           "outside the inputs, e.g. -o out/")
+
+
+def _remove_outputs(out: Path) -> None:
+    """Delete what framing runs write into *out* (``OUTPUT_FILES``, part and
+    temporary files); leave everything else where it is."""
+    for name in OUTPUT_FILES:
+        (out / name).unlink(missing_ok=True)
+    for path in out.iterdir():
+        if path.is_file() and _TEMP.match(path.name):
+            path.unlink()
+    _remove_parts(out / "parts")
+
+
+def _remove_parts(parts: Path) -> None:
+    if not parts.is_dir():
+        return
+    for path in parts.iterdir():
+        if path.is_file() and _PART.match(path.name):
+            path.unlink()
+    if not any(parts.iterdir()):
+        parts.rmdir()
+
+
 def _prepare_out(out: Path, manifest: dict, force: bool) -> Path:
-    """Check the output folder belongs to this run (or is new); return the parts folder."""
+    """Check the output folder belongs to this run (or is new); return the parts folder.
+
+    ``--force`` replaces an earlier run's outputs only: a non-empty folder
+    that holds no framing run is refused with or without it."""
     run_file = out / RUN_FILE
     if out.exists() and not out.is_dir():
         raise RunError(f"{out} is a file; -o needs a folder")
@@ -218,12 +268,10 @@ def _prepare_out(out: Path, manifest: dict, force: bool) -> Path:
         if same and previous.get("status") == "complete" and not force:
             raise RunError(f"{out} already holds this finished run; pass --force to redo it")
         if force:
-            shutil.rmtree(out)
-    elif out.exists() and any(out.iterdir()) and not force:
-        raise RunError(f"{out} is not empty and holds no framing run; choose another -o folder "
-                       "or pass --force to replace its contents")
-    elif out.exists() and force:
-        shutil.rmtree(out)
+            _remove_outputs(out)
+    elif out.exists() and any(out.iterdir()):
+        raise RunError(f"{out} is not empty and holds no framing run; choose a new or empty "
+                       "-o folder (--force replaces only an earlier run's outputs)")
     parts = out / "parts"
     parts.mkdir(parents=True, exist_ok=True)
     if not run_file.exists():
@@ -301,7 +349,7 @@ class _Merger:
         for name in ("sentences", "documents"):
             os.replace(self._tmp(name), self.out / f"{name}.parquet")
         _parquet_to_csv(self.out / "documents.parquet", self.out / "documents.csv")
-        shutil.rmtree(self.parts)
+        _remove_parts(self.parts)
 
     def __exit__(self, *exc) -> None:
         for name, writer in self.writers.items():  # interrupted: drop the unfinished files

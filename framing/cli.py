@@ -390,7 +390,8 @@ def evaluate(label_paths, document_dirs, model_path, jobs, curve, fmt):
 @click.option("--model", "model_path", default=None,
               help="Model file or version name (default: the installed model).")
 @click.option("--force", is_flag=True,
-              help="Replace an existing output folder of another (or a finished) run.")
+              help="Redo a finished run or replace another run's outputs in OUT; only "
+                   "files framing wrote are removed.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 def batch(inputs, out, text_column, id_column, jobs, chunk_size, max_chars, engine,
           scheduler, model_path, force, quiet):

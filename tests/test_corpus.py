@@ -152,6 +152,79 @@ def test_output_folder_of_another_run_needs_force(tmp_path, frame, model_file):
     assert (tmp_path / "mine" / "notes.txt").read_text() == "precious"
 
 
+def snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_force_never_deletes_an_input_folder(capsys, tmp_path, monkeypatch, model_file):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i, text in enumerate(TEXTS):
+        (corpus / f"{i}.txt").write_text(text)
+    before = snapshot(corpus)
+    monkeypatch.chdir(tmp_path)
+    code = main(["batch", "corpus", "-o", "corpus", "--force", "--model", str(model_file), "-q"])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        "framing: error: -o corpus holds the input corpus; choose an output folder outside "
+        "the inputs, e.g. -o out/\n")
+    assert snapshot(corpus) == before
+
+
+@pytest.mark.parametrize("out", [".", ".."])
+def test_force_never_deletes_the_current_folder(capsys, tmp_path, monkeypatch, frame,
+                                                model_file, out):
+    work = tmp_path / "work"
+    work.mkdir()
+    path = write_input(frame, work, "csv")
+    (work / "notes.txt").write_text("precious")
+    before = snapshot(tmp_path)
+    monkeypatch.chdir(work)
+    code = main(["batch", path.name, "-o", out, "--force", "--model", str(model_file), "-q",
+                 "--text-column", "body", "--id-column", "url"])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"framing: error: -o {out} is the current folder or holds it; give batch a folder of "
+        "its own, e.g. -o out/\n")
+    assert snapshot(tmp_path) == before
+
+
+def test_force_refuses_a_folder_holding_an_input(tmp_path, frame, model_file):
+    out = tmp_path / "out"
+    out.mkdir()
+    path = write_input(frame, out, "csv")
+    with pytest.raises(RunError, match="holds the input"):
+        batch([path], out, options(force=True), model_path=model_file)
+    assert path.exists()
+
+
+def test_force_replaces_only_what_framing_wrote(tmp_path, frame, model_file):
+    a = write_input(frame, tmp_path, "csv")
+    out = tmp_path / "out"
+    batch([a], out, options(), model_path=model_file)
+    (out / "notes.txt").write_text("precious")
+    (out / "parts").mkdir()
+    (out / "parts" / "mine.arrow").write_text("keep me")
+    (out / "charts").mkdir()
+    (out / "charts" / "fig.png").write_bytes(b"png")
+    first = (out / "sentences.parquet").read_bytes()
+    result = batch([a], out, options(force=True), model_path=model_file)
+    assert (result.documents, result.errors) == (12, 2)
+    assert (out / "notes.txt").read_text() == "precious"
+    assert (out / "parts" / "mine.arrow").read_text() == "keep me"
+    assert (out / "charts" / "fig.png").read_bytes() == b"png"
+    assert (out / "sentences.parquet").read_bytes() == first
+    assert json.loads((out / "run.json").read_text())["status"] == "complete"
+    # A folder with no framing run in it is refused even with --force.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "documents.csv").write_text("the user's own table")
+    with pytest.raises(RunError, match="not empty and holds no framing run"):
+        batch([a], mine, options(force=True), model_path=model_file)
+    assert (mine / "documents.csv").read_text() == "the user's own table"
+
+
 def test_bad_inputs_fail_before_any_work(tmp_path, frame, model_file):
     path = write_input(frame, tmp_path, "csv")
     with pytest.raises(InputError, match="no column 'text'; its columns are url, outlet"):
