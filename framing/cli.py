@@ -67,9 +67,17 @@ def cli():
                    "(default: the model installed with framing).")
 @click.option("--explain", is_flag=True,
               help="Show the features behind each label (an evidence field in json/jsonl).")
+@click.option("--no-unwrap", is_flag=True,
+              help="Keep every line break as a sentence end (by default the soft line breaks "
+                   "of hard-wrapped text are joined).")
 @output_options(formats=SCORE_FORMATS)
-def score(files, model_path, explain, fmt, output, force):
+def score(files, model_path, explain, no_unwrap, fmt, output, force):
     """Label every sentence of FILES ('-' reads standard input) and profile each document.
+
+    Plain text, Markdown or HTML (tags stripped; offsets point into the
+    HTML). Offsets are character positions in the file as Python reads it:
+    open(path, encoding="utf-8").read(). Headings are listed but not scored;
+    the model reads English, and other languages are flagged.
 
     \b
     Examples:
@@ -81,7 +89,7 @@ def score(files, model_path, explain, fmt, output, force):
       framing score article.txt --format html -o article.html
     """
     from framing.model import load_model
-    from framing.scoring import decode_text, read_text, score_texts
+    from framing.scoring import decode_text, read_text, score_documents
 
     check_output(output, force)
     model = load_model(resolve_model(model_path))
@@ -91,13 +99,20 @@ def score(files, model_path, explain, fmt, output, force):
             texts.append(("-", decode_text(sys.stdin.buffer.read(), "standard input")))
         else:
             texts.append((name, read_text(name)))
-    scored = score_texts(texts, model, explain=explain or fmt == "html")
+    result = score_documents(texts, model, explain=explain or fmt == "html",
+                             unwrap=False if no_unwrap else None)
+    for warning in result.warnings:
+        click.echo(f"framing: warning: {warning}", err=True)
     if fmt == "html":
         from framing.html import article_page
+        from framing.intake import looks_like_html
 
-        emit(article_page(scored, dict(texts)), output)
+        # An HTML input is shown as its clean sentences, not as markup.
+        sources = {doc: None if looks_like_html(text) else text
+                   for doc, (_, text) in zip(result.documents["doc"], texts, strict=True)}
+        emit(article_page(result.sentences, sources, documents=result.documents), output)
         return
-    write_scored(scored, fmt, output)
+    write_scored(result.sentences, fmt, output, documents=result.documents)
 
 
 def resolve_model(name):
@@ -111,10 +126,13 @@ def check_output(output: str, force: bool) -> None:
         raise CLIError(f"{output} exists; pass --force to overwrite it")
 
 
-def write_scored(scored: pd.DataFrame, fmt: str, output: str) -> None:
+def write_scored(scored: pd.DataFrame, fmt: str, output: str,
+                 documents: pd.DataFrame | None = None) -> None:
+    """Sentence rows (with heading rows when they have a ``kind`` column) and
+    the profile of each document in *documents* (default: of each scored one)."""
     from framing.scoring import profile
 
-    profiles = profile(scored)
+    profiles = documents if documents is not None else profile(scored)
     if fmt == "table":
         text = render_table(scored, profiles, width=terminal_width(output))
     elif fmt == "csv":
@@ -126,20 +144,22 @@ def write_scored(scored: pd.DataFrame, fmt: str, output: str) -> None:
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(scored))
     else:
         docs = []
-        for doc, group in scored.groupby("doc", sort=False):
-            prof = records(profiles[profiles["doc"] == doc])[0]
-            docs.append({"doc": doc, "profile": prof, "sentences": records(group)})
+        for prof in records(profiles):
+            group = scored[scored["doc"] == prof["doc"]]
+            docs.append({"doc": prof["doc"], "profile": prof, "sentences": records(group)})
         text = json.dumps({"documents": docs}, indent=2, ensure_ascii=False) + "\n"
     emit(text, output)
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as plain JSON-ready dicts, floats rounded to 6 places."""
-    return [
-        {k: (round(v, 6) if isinstance(v, float) else v.item() if hasattr(v, "item") else v)
-         for k, v in row.items()}
-        for row in frame.to_dict("records")
-    ]
+    """Rows as plain JSON-ready dicts, floats rounded to 6 places; a missing
+    value (a heading's label and probabilities) is null."""
+    def plain(v):
+        if isinstance(v, float):
+            return None if v != v else round(v, 6)
+        return v.item() if hasattr(v, "item") else v
+
+    return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def emit(text: str, output: str) -> None:
@@ -167,26 +187,35 @@ def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100)
     """Each sentence with its label and confidence, then the document profile."""
     lines = []
     indent = " " * 22
-    for doc, group in scored.groupby("doc", sort=False):
+    for prof in profiles.to_dict("records"):
+        doc = prof["doc"]
+        group = scored[scored["doc"] == doc]
         lines.append(f"== {doc}")
+        if prof.get("note"):
+            lines.append(f"note: {prof['note']}")
         lines.append(f"{'#':>3}  {'label':<10} {'conf':>4}  sentence")
         for row in group.itertuples(index=False):
-            head = f"{row.sentence:>3}  {SHORT[row.label]:<10} {row.confidence:.2f}  "
+            if getattr(row, "kind", "sentence") == "heading":
+                head = f"{'':>3}  {'(heading)':<10} {'':>4}  "
+            else:
+                head = f"{row.sentence:>3}  {SHORT[row.label]:<10} {row.confidence:.2f}  "
             body = textwrap.wrap(" ".join(row.text.split()), width=max(30, width - len(head)))
             lines.append(head + (body[0] if body else ""))
             lines.extend(indent + b for b in body[1:])
-            if "evidence" in group.columns:
+            if "evidence" in group.columns and isinstance(row.evidence, list):
                 lines.append(indent + "evidence: " + format_evidence(row.evidence))
-        prof = profiles[profiles["doc"] == doc].iloc[0]
         dominant = prof["dominant_act"] or "none"
+        headings = prof.get("n_headings", 0)
+        unscored = f" ({_count(headings, 'heading')} not scored)" if headings else ""
         lines.append("")
-        lines.append(f"Profile: {prof['n_sentences']} sentences, dominant act: {dominant}")
+        lines.append(f"Profile: {_count(prof['n_sentences'], 'sentence')}{unscored}, "
+                     f"dominant act: {dominant}")
         for label in LABELS:
             share = prof[f"share_{label}"]
             bar = "█" * round(share * 30)
             lines.append(f"  {label:<22} {prof[f'n_{label}']:>4}  {share:>6.1%}  {bar}")
         lines.append("")
-    if scored.empty:
+    if profiles.empty:
         lines.append("no sentences found")
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -44,6 +44,9 @@ def css() -> str:
         ".legend span{display:inline-block}",
         "table.p{border-collapse:collapse;font:13px system-ui,sans-serif}",
         "table.p td{padding:0 .4em}",
+        ".hd{font-weight:600;color:#444} .hd sup.ns{font:italic .65em system-ui,sans-serif;"
+        "color:#777;margin-left:.3em}",
+        ".note{font:14px system-ui,sans-serif;color:#8a4b00}",
         "@media print{.tip{display:none!important}}",
     ]
     for cls, _, colour, tint, line in STYLE.values():
@@ -105,9 +108,14 @@ def article_body(scored: pd.DataFrame, text: str | None, start_id: int = 0) -> s
     out, pos = [], 0
     for i, (row, (start, end)) in enumerate(zip(scored.itertuples(index=False), spans,
                                                 strict=True)):
-        cls, marker, *_ = STYLE[row.label]
         n = start_id + i
         out.append(escape(text[pos:start]))
+        if getattr(row, "kind", "sentence") == "heading":
+            out.append(f'<span class="hd" title="heading: not scored">{escape(text[start:end])}'
+                       '<sup class="ns">not scored</sup></span>')
+            pos = end
+            continue
+        cls, marker, *_ = STYLE[row.label]
         out.append(f'<span class="s {cls}" tabindex="0" data-label="{row.label}" '
                    f'aria-describedby="tip-{n}"><sup class="m" aria-hidden="true">{marker}'
                    f'</sup>{escape(text[start:end])}{_tip(row, n)}</span>')
@@ -124,19 +132,26 @@ def page(title: str, body: str) -> str:
             f"<body>{body}</body></html>\n")
 
 
-def article_page(scored: pd.DataFrame, texts: dict[str, str] | None = None) -> str:
-    """One page for one or more scored documents (``texts``: doc → source text)."""
+def article_page(scored: pd.DataFrame, texts: dict[str, str | None] | None = None, *,
+                 documents: pd.DataFrame | None = None) -> str:
+    """One page for one or more scored documents (``texts``: doc → source text;
+    ``documents``: their profiles, default computed from *scored*)."""
     texts = texts or {}
     sections = [legend()]
-    profiles = profile(scored)
+    profiles = documents if documents is not None else profile(scored)
     start_id = 0
-    for doc, group in scored.groupby("doc", sort=False):
-        prof = profiles[profiles["doc"] == doc].iloc[0]
+    for prof in profiles.to_dict("records"):
+        doc = prof["doc"]
+        group = scored[scored["doc"] == doc]
         dominant = prof["dominant_act"] or "none"
+        headings = int(prof.get("n_headings", 0) or 0)
+        extra = f" · {headings} heading{'s' * (headings != 1)} not scored" if headings else ""
+        note = f'<p class="note">{escape(prof["note"])}</p>' if prof.get("note") else ""
         sections.append(
             f'<section class="doc"><h1>{escape(str(doc))}</h1>'
-            f'<p>{int(prof["n_sentences"])} sentences · dominant act: {escape(dominant)}</p>'
-            f"{profile_chart(prof)}"
+            f'<p>{int(prof["n_sentences"])} sentences{extra} · dominant act: '
+            f'{escape(dominant)}</p>{note}'
+            f"{profile_chart(pd.Series(prof))}"
             f'<div class="article">{article_body(group, texts.get(doc), start_id)}</div>'
             f"</section>")
         start_id += len(group)

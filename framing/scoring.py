@@ -8,6 +8,7 @@ left out, as they perform no act) with the columns in ``SENTENCE_COLUMNS``;
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from framing.errors import InputError
+from framing.intake import detect_language, prepare
 from framing.labels import LABELS, NEUTRAL, PRIORITY
 from framing.model import load_model, predict_proba
 from framing.sentences import split_spans
@@ -29,11 +31,32 @@ PROFILE_COLUMNS = ("doc", "n_sentences", *(f"n_{label}" for label in LABELS),
                    *(f"share_{label}" for label in LABELS), "dominant_act", "mean_confidence")
 
 
-def sentence_rows(text: str, doc: str = "-") -> list[tuple]:
+def split_document(text: str, doc: str = "-", *, unwrap: bool | None = None
+                   ) -> tuple[list[tuple], list[tuple]]:
+    """The sentences of *text* as ``(doc, sentence, start, end, text, quoted,
+    attributed)`` rows and its headings as ``(doc, start, end, text)`` rows.
+
+    *text* goes through ``framing.intake`` first (HTML, wrapped lines, BOM,
+    CR): ``start``/``end`` point into *text* as given."""
+    prepared = prepare(text, unwrap=unwrap)
+    sentences, headings = [], []
+    plain = prepared.starts is None
+    for s, e, _, heading, q, a in split_spans(prepared.text, headings=prepared.headings):
+        if not plain:
+            s, e, piece = *prepared.span(s, e), prepared.sentence_text(s, e)
+        else:
+            piece = text[s:e]
+        if heading:
+            headings.append((doc, s, e, piece))
+        else:
+            sentences.append((doc, len(sentences), s, e, piece, q, a))
+    return sentences, headings
+
+
+def sentence_rows(text: str, doc: str = "-", *, unwrap: bool | None = None) -> list[tuple]:
     """``(doc, sentence, start, end, text, quoted, attributed)`` for each
     non-heading sentence of *text*."""
-    body = [span for span in split_spans(text) if not span[3]]
-    return [(doc, i, s, e, text[s:e], q, a) for i, (s, e, _, _, q, a) in enumerate(body)]
+    return split_document(text, doc, unwrap=unwrap)[0]
 
 
 def sentence_table(text: str, doc: str = "-") -> pd.DataFrame:
@@ -101,6 +124,94 @@ def score_texts(items: Iterable[tuple[str, str]], model=None, *, explain: bool =
     table = table_from_rows([row for doc, text in items for row in sentence_rows(text, doc)])
     columns = [*SENTENCE_COLUMNS, "evidence"] if explain else list(SENTENCE_COLUMNS)
     return score_table(table, model, explain=explain)[columns]
+
+
+DOCUMENT_COLUMNS = (*PROFILE_COLUMNS, "n_headings", "language", "note")
+
+
+@dataclass
+class Scored:
+    """``score_documents``' result: ``sentences`` (one row per sentence and,
+    with ``kind == "heading"`` and no label, per heading, in document order),
+    ``documents`` (the profile of every document given, including those with
+    no sentence, with ``n_headings``, ``language`` and a ``note`` saying why
+    a document has no sentence or may be misread) and ``warnings``."""
+
+    sentences: pd.DataFrame
+    documents: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def distinct_ids(names: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Names made distinct (the second "a.txt" becomes "a.txt#2"), and a
+    warning for each renamed one."""
+    seen: dict[str, int] = {}
+    out, warnings = [], []
+    for name in names:
+        name = str(name)
+        if name in seen:
+            seen[name] += 1
+            new = f"{name}#{seen[name]}"
+            while new in seen:
+                seen[name] += 1
+                new = f"{name}#{seen[name]}"
+            warnings.append(f"{name} given more than once; its copy is scored as {new}")
+            seen[new] = 1
+            out.append(new)
+        else:
+            seen[name] = 1
+            out.append(name)
+    return out, warnings
+
+
+def score_documents(items: Iterable[tuple[str, str]], model=None, *, explain: bool = False,
+                    unwrap: bool | None = None) -> Scored:
+    """Score ``(name, text)`` pairs as distinct documents, keeping headings,
+    documents without sentences and non-English documents visible (see
+    ``Scored``).  What ``framing score`` prints."""
+    items = list(items)
+    names, warnings = distinct_ids(name for name, _ in items)
+    rows, heads, info = [], [], []
+    for doc, (_, text) in zip(names, items, strict=True):
+        sentences, headings = split_document(text, doc, unwrap=unwrap)
+        rows.extend(sentences)
+        heads.extend(headings)
+        language = detect_language(text)
+        note = ""
+        if not sentences:
+            note = ("no sentences found: only headings (lines without final punctuation)"
+                    if headings else "no sentences found")
+        if language != "en":
+            note = "; ".join(filter(None, [note, f"language '{language}': the model reads "
+                                                  "English, so these labels mean little"]))
+            warnings.append(f"{doc}: looks like language '{language}', not English; "
+                            "labels of non-English text mean little")
+        elif not sentences:
+            warnings.append(f"{doc}: {note}")
+        info.append((doc, len(headings), language, note))
+    scored = score_table(table_from_rows(rows), model, explain=explain)
+    scored = scored[[*SENTENCE_COLUMNS, "evidence"] if explain else list(SENTENCE_COLUMNS)]
+    scored.insert(2, "kind", "sentence")
+    if heads:
+        headings = pd.DataFrame(heads, columns=["doc", "start", "end", "text"])
+        headings.insert(1, "sentence", -1)
+        headings.insert(2, "kind", "heading")
+        order = {doc: i for i, doc in enumerate(names)}
+        scored = pd.concat([scored, headings], ignore_index=True)
+        scored["_doc"] = scored["doc"].map(order)
+        scored = scored.sort_values(["_doc", "start"], kind="stable").drop(columns="_doc")
+        scored = scored.reset_index(drop=True)
+        scored["sentence"] = scored["sentence"].astype("int64")
+    documents = profile(scored[scored["kind"] == "sentence"])
+    extra = pd.DataFrame(info, columns=["doc", "n_headings", "language", "note"])
+    documents = extra[["doc"]].merge(documents, on="doc", how="left").merge(extra, on="doc")
+    counts = [c for c in documents.columns if c.startswith(("n_", "share_"))]
+    documents[counts] = documents[counts].fillna(0)
+    for column in documents.columns:
+        if column.startswith("n_"):
+            documents[column] = documents[column].astype("int64")
+    documents["dominant_act"] = documents["dominant_act"].fillna("")
+    return Scored(scored, documents[list(DOCUMENT_COLUMNS)], warnings)
 
 
 def read_text(path: str | Path) -> str:

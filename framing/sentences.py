@@ -8,11 +8,15 @@ with ``text[start:end] == sentence.text``.
 
 On top of Punkt:
 
-* a line break always ends a sentence (paragraphs in news text are lines);
-* a line with no final punctuation and at most ``MAX_HEADING_WORDS`` words
-  is a heading (title, section heading, bullet strap-line), flagged
-  ``heading=True`` even when Punkt cuts it in two ("Do Controls Work? The
-  Evidence So Far");
+* a line break always ends a sentence (paragraphs in news text are lines;
+  ``framing.intake`` has joined the soft breaks of wrapped text already);
+* a heading is judged conservatively (``_looks_like_heading``): a short line
+  with no final punctuation that does not read as a sentence and is
+  followed by more text, or a line marked as one (``<h2>``, Markdown ``#``);
+  flagged ``heading=True`` even when Punkt cuts it in two ("Do Controls
+  Work? The Evidence So Far");
+* a bare list marker ("1.", "•") stays with its item, and a piece without a
+  letter or digit ("accountable!!!" → "!") with the sentence before it;
 * quotation state: ``quoted`` when most of the sentence lies inside double
   quotation marks, ``attributed`` when that quotation is attributed to a
   speaker by a reporting verb in any sentence it spans ("…,” Patel said.),
@@ -22,6 +26,7 @@ On top of Punkt:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -35,6 +40,17 @@ from nltk.tokenize.punkt import (
 from framing.lexicon import cues, load_toml, tokenize
 
 MAX_HEADING_WORDS = 20
+# Full stops of Chinese/Japanese and Urdu text: Punkt knows none of them.
+_WIDE_STOP = re.compile(r"[。！？۔]")
+_WIDE_SENTENCE = re.compile(r"[^。！？۔]*[。！？۔]+[」』”’）)]*|[^。！？۔]+$")
+_HAS_WORD = re.compile(r"\w")
+_MARKER_ONLY = re.compile(r"^(?:[-*•·▪◦●‣–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])$")
+_LIST_ITEM = re.compile(r"^(?:[-*•·▪◦●‣–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s")
+# Lower-case modals, auxiliaries and reporting verbs: a line holding one is
+# a sentence ("The minister must resign"), not a headline.
+_FINITE = re.compile(r"\b(?:must|should|shall|will|would|can|could|may|might|is|are|was|"
+                     r"were|has|have|had|does|did|said|says|do|am|won't|can't|isn't|"
+                     r"aren't|wasn't|don't|doesn't)\b")
 _FINAL_PUNCT = re.compile(r"[.?!:;…][\s\"'”’)\]]*$")
 _INNER_STOP = re.compile(r"[.?!].")  # ".", "?" or "!" with more after it
 _PERCENT = re.compile(r"\d[\d,.]*%$")
@@ -95,27 +111,44 @@ def _tokenizer() -> PunktSentenceTokenizer:
     return _Tokenizer(params)
 
 
-def split_sentences(text: str) -> list[Sentence]:
+def split_sentences(text: str, *, headings: Iterable[tuple[int, int]] = ()
+                    ) -> list[Sentence]:
     """Return every sentence and heading of *text* as spans, in order."""
-    return [Sentence(s, e, text[s:e], p, h, q, a) for s, e, p, h, q, a in split_spans(text)]
+    return [Sentence(s, e, text[s:e], p, h, q, a)
+            for s, e, p, h, q, a in split_spans(text, headings=headings)]
 
 
-def split_spans(text: str) -> list[tuple[int, int, int, bool, bool, bool]]:
+def split_spans(text: str, *, headings: Iterable[tuple[int, int]] = ()
+                ) -> list[tuple[int, int, int, bool, bool, bool]]:
     """``split_sentences`` as plain tuples (start, end, paragraph, heading,
-    quoted, attributed): what the scoring hot path needs, without objects."""
+    quoted, attributed): what the scoring hot path needs, without objects.
+
+    *headings*: spans of lines that are headings by markup (``<h2>``,
+    Markdown ``#``), whatever their wording (``framing.intake``)."""
     raw: list[tuple[int, int, int, bool]] = []
+    marked = {start for start, _ in headings}
     # Odd punctuation never spans a line break: one search of the whole text
     # spares most lines their own.
     odd = _ODD_PUNCT.search(text) is not None
-    for paragraph, line in enumerate(_LINE.finditer(text)):
+    wide_stops = _WIDE_STOP.search(text) is not None
+    lines = [line for line in _LINE.finditer(text) if not line.group().isspace()]
+    last = len(lines) - 1
+    for paragraph, line in enumerate(lines):
         offset = line.start()
         chunk = line.group()
-        spans = None if odd and _ODD_PUNCT.search(chunk) else _easy_spans(chunk)
+        if wide_stops and _WIDE_STOP.search(chunk):
+            spans = [m.span() for m in _WIDE_SENTENCE.finditer(chunk) if m.group().strip()]
+        else:
+            spans = None if odd and _ODD_PUNCT.search(chunk) else _easy_spans(chunk)
         if spans is None:
             # Punkt splits 'no.” Then' but not 'no." Then'; give it curly quotes
             # (same length, so the offsets hold).
             spans = list(_tokenizer().span_tokenize(chunk.replace('"', "”")))
-        heading = _looks_like_heading(chunk, several=len(spans) > 1)
+        if marked and any(offset <= m < line.end() for m in marked):
+            heading = True
+        else:
+            heading = paragraph < last and _looks_like_heading(chunk, several=len(spans) > 1)
+        pending = -1  # start of a bare list marker ("1.", "•") waiting for its item
         for s, e in spans:
             piece = chunk[s:e]
             # Punkt can keep surrounding whitespace in a span; spans hold text only.
@@ -124,12 +157,22 @@ def split_spans(text: str) -> list[tuple[int, int, int, bool, bool, bool]]:
                 e -= len(piece) - len(piece.rstrip())
                 if e <= s:
                     continue
+                piece = chunk[s:e]
+            if pending >= 0:
+                s, pending = pending, -1
+            elif _MARKER_ONLY.match(piece):
+                pending = s  # "1. Restore funding.": the number belongs to its item
+                continue
             # Punkt always breaks after "?" and "!", even in "…want?” he said.":
-            # a piece that starts in lower case continues the sentence before it.
-            if raw and raw[-1][2] == paragraph and chunk[s].islower():
+            # a piece that starts in lower case continues the sentence before it;
+            # so does one without a letter or digit ("accountable!!!" → "!").
+            if raw and raw[-1][2] == paragraph and (
+                    chunk[s].islower() or not _HAS_WORD.search(piece)):
                 raw[-1] = (raw[-1][0], offset + e, paragraph, heading)
             else:
                 raw.append((offset + s, offset + e, paragraph, heading))
+        if pending >= 0:  # a line that is only a marker
+            raw.append((offset + pending, offset + len(chunk.rstrip()), paragraph, heading))
     quoted, attributed = _quotation_state(text, raw)
     return [(s, e, p, h, q, a) for (s, e, p, h), q, a in zip(raw, quoted, attributed,
                                                                strict=True)]
@@ -229,18 +272,31 @@ def _starters() -> frozenset[str]:
 
 
 def _looks_like_heading(line: str, several: bool = False) -> bool:
-    """No final punctuation and short; a line Punkt cuts in several pieces must
-    also be mostly title case ("Do Controls Work? The Evidence So Far"), so
-    that prose whose last piece merely lacks a full stop stays prose."""
+    """A title or section heading, judged conservatively (the caller has
+    checked that a line follows it: a last or only line is never one).
+
+    No final punctuation, at most ``MAX_HEADING_WORDS`` words, and nothing
+    that reads as a sentence: no list marker, no closing emoji, hashtag,
+    mention or link (social posts), no lower-case modal, auxiliary or
+    reporting verb ("The city must fire him now").  A line Punkt cuts in
+    several pieces must also be mostly title case ("Do Controls Work? The
+    Evidence So Far"), so that prose whose last piece merely lacks a full
+    stop stays prose."""
     stripped = line.strip()
     bare = stripped.rstrip(_CLOSING)
     if bare[-1:].isspace():  # other white space among the closers: the slow way
         if _FINAL_PUNCT.search(stripped):
             return False
-    elif bare and bare[-1] in ".?!:;…":
+    elif bare and bare[-1] in ".?!:;…。！？۔":
         return False
     words = stripped.split()
-    if len(words) > MAX_HEADING_WORDS:
+    if len(words) > MAX_HEADING_WORDS or _LIST_ITEM.match(stripped):
+        return False
+    tail = words[-1]
+    if tail[0] in "#@" or tail.startswith("http") or not _HAS_WORD.search(tail[-1]) and \
+            not tail[-1].isspace() and tail[-1] not in _CLOSING + "-–—*":
+        return False  # "… now 👉 #ResignNow"
+    if _FINITE.search(stripped):
         return False
     if not several:
         return True
@@ -255,8 +311,10 @@ def _quotation_state(
 
     A quotation is a run of text between an opening and a closing double
     quote; straight quotes toggle.  A quotation left open at the end of a
-    paragraph continues into the next paragraph when that one opens with a
-    quote (the newspaper convention for multi-paragraph quotes).
+    paragraph continues into the next paragraph only when that one opens with
+    a quote (the newspaper convention for multi-paragraph quotes); one left
+    open within a paragraph ends at the next sentence that attributes speech
+    outside quotation marks.
     """
     n = len(spans)
     if not any(mark in text for mark in _QUOTE_MARKS):
@@ -276,8 +334,13 @@ def _quotation_state(
         sentence = text[start:end]
         marks = list(_QUOTE_MARK.finditer(sentence))
         if not marks:
-            # The common case: no quotation mark, the state carries through.
+            # The common case: no quotation mark, the state carries through,
+            # unless the sentence attributes speech itself: a quotation left
+            # open ('He called it "a disgrace. Officials said …') ends there.
             if current >= 0:
+                if lexicon.has("attribution", tokenize(sentence.lower())):
+                    current = -1
+                    continue
                 quoted[i] = True
                 touches.setdefault(current, []).append(i)
             continue

@@ -77,7 +77,7 @@ def test_score_json_and_csv_to_file(capsys, tmp_path, article, model_file):
     code, _, _ = run(capsys, "score", str(article), "--format", "csv", "-o", str(out_csv),
                      "--model", str(model_file))
     header = out_csv.read_text().splitlines()[0]
-    assert header == ("doc,sentence,start,end,text,label,confidence,p_accusation,p_defence,"
+    assert header == ("doc,sentence,kind,start,end,text,label,confidence,p_accusation,p_defence,"
                       "p_policy_recommendation,p_neutral_reporting")
 
 

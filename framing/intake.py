@@ -1,0 +1,288 @@
+"""Raw input → the text the splitter reads, with a map back to the input.
+
+Real inputs are not clean paragraphs: pasted HTML, hard-wrapped e-mail and
+PDF text, a byte-order mark, Windows line ends, bullet lists, Markdown
+headings.  ``prepare`` turns any of them into one normalised text for the
+splitter and keeps, for every character of it, where it came from, so that
+every sentence's ``start``/``end`` point into what the user gave.
+
+Plain text is normalised *in place* (same length, same offsets): a BOM and
+carriage returns become spaces and a soft line break of wrapped text
+becomes a space, so ``source[start:end]`` is the sentence itself.  HTML is
+not: tags go, entities are decoded and block elements become line breaks;
+there ``start``/``end`` are the sentence's extent in the markup and the
+sentence's text is the clean one.
+
+The documented reading of a file is ``open(path, encoding="utf-8").read()``
+(universal newlines: CRLF reads as LF; a BOM stays as U+FEFF).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html import unescape
+from html.parser import HTMLParser
+
+_CLOSERS = "\"'”’)]»"
+_ENDS_SENTENCE = re.compile(rf"[.?!:;…][{_CLOSERS}]*$")
+# A list item: a bullet, or a number or letter with "." or ")" before a space.
+LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪◦●‣–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s+")
+_MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
+_HTML_TAG = re.compile(
+    r"</?(?:p|div|br|li|ul|ol|h[1-6]|html|body|head|span|a|b|i|em|strong|table|tr|td|th|"
+    r"blockquote|article|section|header|footer|title|meta|img|hr|figure|figcaption|main|"
+    r"nav|aside|pre|dl|dt|dd|u|small|sup|sub|cite|q)\b[^<>]*>", re.IGNORECASE)
+_BLOCK = frozenset("""p div br li ul ol h1 h2 h3 h4 h5 h6 html body table tr td th blockquote
+    article section header footer title hr figure figcaption main nav aside pre dl dt dd
+    form fieldset address details summary option select textarea""".split())
+_HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6 title".split())
+_SKIP = frozenset("script style head noscript template svg".split())
+# Lines of wrapped text: at least this long, and this close to the widest line.
+_MIN_WRAPPED = 30
+_WRAP_SHARE = 0.6
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the splitter reads, and how to get back to the input.
+
+    ``starts[i]``/``ends[i]``: the input span of ``text[i]`` (``None`` when
+    the offsets are the same).  ``headings``: spans of ``text`` that are
+    headings by markup (``<h2>``, Markdown ``#``), whatever their wording.
+    """
+
+    source: str
+    text: str
+    html: bool = False
+    unwrapped: int = 0  # soft line breaks joined
+    starts: list[int] | None = None
+    ends: list[int] | None = None
+    headings: list[tuple[int, int]] = field(default_factory=list)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The input span of ``text[start:end]``."""
+        if self.starts is None:
+            return start, end
+        return self.starts[start], self.ends[end - 1]
+
+    def sentence_text(self, start: int, end: int) -> str:
+        """A sentence's text: the input itself for plain text, clean text for HTML."""
+        if self.starts is None:
+            return self.source[start:end]
+        return self.text[start:end].replace("\n", " ")
+
+
+def looks_like_html(text: str) -> bool:
+    """Two or more known tags, or one block tag with its closing tag."""
+    if "<" not in text:
+        return False
+    tags = _HTML_TAG.findall(text, 0, 200_000)
+    return len(tags) >= 2
+
+
+def prepare(source: str, *, unwrap: bool | None = None, html: bool | None = None) -> Prepared:
+    """Normalise *source* for the splitter; see the module doc.
+
+    *unwrap*: join the soft line breaks of hard-wrapped text (None: when the
+    text looks wrapped; False: never).  *html*: strip markup (None: when the
+    text looks like HTML)."""
+    if html is None:
+        html = looks_like_html(source)
+    if html:
+        return _from_html(source)
+    text = source
+    if "\ufeff" in text or "\r" in text:
+        # Same length: offsets into the input hold.
+        text = text.replace("\ufeff", " ").replace("\r\n", " \n").replace("\r", "\n")
+    headings = _markdown_headings(text) if "#" in text else []
+    joined = 0
+    if unwrap is not False and "\n" in text:
+        text, joined = _unwrap(text, force=bool(unwrap))
+    return Prepared(source, text, unwrapped=joined, headings=headings)
+
+
+def _markdown_headings(text: str) -> list[tuple[int, int]]:
+    spans = []
+    position = 0
+    for line in text.split("\n"):
+        if _MARKDOWN_HEADING.match(line):
+            spans.append((position, position + len(line)))
+        position += len(line) + 1
+    return spans
+
+
+def _ends_sentence(line: str) -> bool:
+    return _ENDS_SENTENCE.search(line.rstrip()) is not None
+
+
+def _unwrap(text: str, *, force: bool = False) -> tuple[str, int]:
+    """Replace soft line breaks by spaces (same length).
+
+    A break is soft when both lines hold text, the next is no list item or
+    Markdown heading, and either the text looks hard-wrapped (most lines
+    that end without final punctuation are about as wide as the widest) and
+    this line is one of the wide ones, or this line ends without final
+    punctuation and the next line starts in lower case (a sentence going
+    on: PDF and e-mail text)."""
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text, 0
+    sizes = [len(line.rstrip()) for line in lines]
+    filled = sorted(size for size in sizes if size)
+    if not filled:
+        return text, 0
+    width = filled[int(0.9 * (len(filled) - 1))]
+    wide = max(_MIN_WRAPPED, int(_WRAP_SHARE * width))
+    breaks = [i for i in range(len(lines) - 1) if sizes[i] and sizes[i + 1]
+              and not _MARKDOWN_HEADING.match(lines[i])]
+    if not breaks:
+        return text, 0
+    open_ended = sum(1 for i in breaks if sizes[i] >= wide and not _ends_sentence(lines[i]))
+    wrapped = force or (open_ended >= 2 and open_ended >= 0.3 * len(breaks))
+    soft = []
+    for i in breaks:
+        following = lines[i + 1]
+        if LIST_ITEM.match(following) or _MARKDOWN_HEADING.match(following):
+            continue
+        if wrapped and sizes[i] >= wide:
+            soft.append(i)
+        elif not _ends_sentence(lines[i]) and following.lstrip()[:1].islower():
+            soft.append(i)
+    if not soft:
+        return text, 0
+    chars = list(text)
+    position = 0
+    ends = []
+    for line in lines:
+        position += len(line)
+        ends.append(position)
+        position += 1
+    for i in soft:
+        chars[ends[i]] = " "
+    return "".join(chars), len(soft)
+
+
+# --- HTML --------------------------------------------------------------------------------
+
+class _TextOfHTML(HTMLParser):
+    """Collects the text of an HTML document, character by character, with
+    each character's span in the markup."""
+
+    def __init__(self, source: str):
+        super().__init__(convert_charrefs=False)
+        self.source = source
+        self.line_starts = [0]
+        for match in re.finditer("\n", source):
+            self.line_starts.append(match.end())
+        self.chars: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.skip = 0
+        self.heading_depth = 0
+        self.heading_start = 0
+        self.headings: list[tuple[int, int]] = []
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def _add(self, text: str, start: int, end: int | None = None) -> None:
+        if self.skip:
+            return
+        for i, ch in enumerate(text):
+            if ch in "\r\n\t\f\v":
+                ch = " "  # white space inside HTML text is a space
+            self.chars.append(ch)
+            self.starts.append(start + i if end is None else start)
+            self.ends.append(start + i + 1 if end is None else end)
+
+    def _break(self) -> None:
+        if self.chars and self.chars[-1] != "\n":
+            at = self.ends[-1]
+            self.chars.append("\n")
+            self.starts.append(at)
+            self.ends.append(at)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _SKIP:
+            self.skip += 1
+        elif tag in _BLOCK:
+            self._break()
+            if tag in _HEADING_TAGS:
+                self.heading_depth += 1
+                self.heading_start = len(self.chars)
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in _BLOCK:
+            self._break()
+
+    def handle_endtag(self, tag):
+        if tag in _SKIP:
+            self.skip = max(0, self.skip - 1)
+        elif tag in _BLOCK:
+            if tag in _HEADING_TAGS and self.heading_depth:
+                self.heading_depth -= 1
+                self.headings.append((self.heading_start, len(self.chars)))
+            self._break()
+
+    def handle_data(self, data):
+        self._add(data, self._offset())
+
+    def handle_entityref(self, name):
+        start = self._offset()
+        raw = f"&{name};" if self.source.startswith(f"&{name};", start) else f"&{name}"
+        self._add(unescape(raw), start, start + len(raw))
+
+    def handle_charref(self, name):
+        start = self._offset()
+        raw = f"&#{name};" if self.source.startswith(f"&#{name};", start) else f"&#{name}"
+        self._add(unescape(raw), start, start + len(raw))
+
+
+def _from_html(source: str) -> Prepared:
+    parser = _TextOfHTML(source)
+    parser.feed(source)
+    parser.close()
+    text = "".join(parser.chars)
+    return Prepared(source, text, html=True, starts=parser.starts, ends=parser.ends,
+                    headings=parser.headings)
+
+
+# --- language ----------------------------------------------------------------------------
+
+# The commonest English function words: in English prose they are about a
+# fifth of all words, in other languages written in Latin letters rarely
+# more than a few per cent.  Counting them decides almost every document
+# without loading a language model.
+_ENGLISH = frozenset("""the of and to a in is that for it on was with as by be at are from
+    this have has not or an but which its were their they will been would said who after
+    also than more about our we should must""".split())
+_WORD = re.compile(r"[^\W\d_]+")
+_SAMPLE = 3000
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of *text*'s language ("en" for English).
+
+    Clear English is recognised from function words alone; anything else is
+    asked of py3langid, which ships its own model (no download)."""
+    sample = text[:_SAMPLE]
+    words = _WORD.findall(sample.lower())
+    if 0 < len(words) < 6 and sample.isascii():
+        return "en"  # too short for any detector; English letters
+    if words:
+        english = sum(1 for w in words if w in _ENGLISH)
+        if english >= 0.12 * len(words) and (english >= 3 or len(words) < 12):
+            return "en"
+    elif not sample.strip():
+        return "en"
+    return _langid(sample)
+
+
+def _langid(sample: str) -> str:
+    try:
+        import py3langid
+    except ImportError:  # pragma: no cover - a declared dependency
+        return "unknown"
+    return py3langid.classify(sample)[0]
