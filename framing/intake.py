@@ -33,7 +33,9 @@ _HTML_TAG = re.compile(
     r"</?(?:p|div|br|li|ul|ol|h[1-6]|html|body|head|span|a|b|i|em|strong|table|tr|td|th|"
     r"blockquote|article|section|header|footer|title|meta|img|hr|figure|figcaption|main|"
     r"nav|aside|pre|dl|dt|dd|u|small|sup|sub|cite|q)\b[^<>]*>", re.IGNORECASE)
-_BLOCK = frozenset(["p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "html", "body", "table", "tr", "td", "th", "blockquote", "article", "section", "header", "footer", "title", "hr", "figure", "figcaption", "main", "nav", "aside", "pre", "dl", "dt", "dd", "form", "fieldset", "address", "details", "summary", "option", "select", "textarea"])
+_BLOCK = frozenset(re.findall(r"\w+", """p div br li ul ol h1 h2 h3 h4 h5 h6 html body table
+    tr td th blockquote article section header footer title hr figure figcaption main nav aside
+    pre dl dt dd form fieldset address details summary option select textarea"""))
 _HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6", "title"])
 _SKIP = frozenset(["script", "style", "head", "noscript", "template", "svg"])
 # Lines of wrapped text: at least this long, and this close to the widest line.
@@ -252,10 +254,9 @@ def _from_html(source: str) -> Prepared:
 # fifth of all words, in other languages written in Latin letters rarely
 # more than a few per cent.  Counting them decides almost every document
 # without loading a language model.
-_ENGLISH = frozenset(
-    "the of and to a in is that for it on was with as by be at are from this have has not "
-    "or an but which its were their they will been would said who after also than more "
-    "about our we should must".split())
+_ENGLISH = frozenset(re.findall(r"\w+", """the of and to a in is that for it on was with as by
+    be at are from this have has not or an but which its were their they will been would said
+    who after also than more about our we should must"""))
 _WORD = re.compile(r"[^\W\d_]+")
 _SAMPLE = 3000
 
