@@ -45,6 +45,7 @@ from framing.corpus import (
     iter_chunks,
 )
 from framing.errors import FramingError, InputError
+from framing.intake import detect_language
 from framing.labels import LABELS
 from framing.scoring import profile, score_texts
 
@@ -76,9 +77,11 @@ _WORKER_MODELS: dict[str, object] = {}
 
 
 def score_chunk(chunk: list[dict], model_bytes_or_path, model_key: str, max_chars: int,
-                metadata: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                metadata: list[str], any_language: bool = False
+                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Score one chunk: (sentences, documents, errors) tables.  Workers keep
-    the model they loaded, keyed by its hash, for the next chunk."""
+    the model they loaded, keyed by its hash, for the next chunk.  Documents
+    not in English go to the errors table unless *any_language*."""
     pipeline = _WORKER_MODELS.get(model_key)
     if pipeline is None:
         from framing.model import load_model, load_model_bytes
@@ -96,8 +99,11 @@ def score_chunk(chunk: list[dict], model_bytes_or_path, model_key: str, max_char
             text = doc["text"]
             if len(text) > max_chars:
                 reason = f"{len(text):,} characters, over the --max-chars limit of {max_chars:,}"
-            elif not text.strip():
+            elif not text.replace("\ufeff", "").strip():
                 reason = "empty or only whitespace"
+            elif not any_language and (language := detect_language(text)) != "en":
+                reason = (f"language '{language}', not English: the model reads English "
+                          "(--any-language scores it anyway)")
         if reason is None:
             good.append(doc)
         else:
@@ -108,7 +114,8 @@ def score_chunk(chunk: list[dict], model_bytes_or_path, model_key: str, max_char
     found = set(docs["doc"].tolist())
     for i, doc in enumerate(good):
         if i not in found:  # e.g. a document that is only a heading
-            errors.append({"input": doc["input"], "id": doc["id"], "reason": "no sentences found"})
+            errors.append({"input": doc["input"], "id": doc["id"],
+                           "reason": "no sentences found (only headings)"})
     meta = pd.DataFrame([{c: doc.get(c) for c in ["id", *metadata]} for doc in good],
                         columns=["id", *metadata], dtype="string")
 
@@ -153,7 +160,8 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
                   "trained_at": card.get("trained_at")},
         "inputs": [dict(asdict(s), **_stat(s.path)) for s in sources],
         "options": {"text_column": options.text_column, "id_column": options.id_column,
-                    "chunk_size": options.chunk_size, "max_chars": options.max_chars},
+                    "chunk_size": options.chunk_size, "max_chars": options.max_chars,
+                    "any_language": options.any_language},
     }
     parts = _prepare_out(out, manifest, options.force)
     result = BatchResult(out=out, metadata_columns=metadata)
@@ -406,9 +414,9 @@ def _run_local(work, model_path, model_key, options, metadata, parts, pipeline=N
     if options.jobs == 1:
         for number, chunk in work:
             yield _score_and_write(number, chunk, model_path, model_key, options.max_chars,
-                                   metadata, parts)
+                                   metadata, parts, options.any_language)
         return
-    args = (model_path, model_key, options.max_chars, metadata, parts)
+    args = (model_path, model_key, options.max_chars, metadata, parts, options.any_language)
     if pipeline is not None and _can_fork():
         yield from _run_forked(work, args, options.jobs)
         return
@@ -458,7 +466,8 @@ def _run_forked(work, args, jobs):
     pool.shutdown()
 
 
-def _score_and_write(number, chunk, model_path, model_key, max_chars, metadata, parts):
+def _score_and_write(number, chunk, model_path, model_key, max_chars, metadata, parts,
+                     any_language=False):
     # Scoring makes hundreds of thousands of short-lived lists and tuples but
     # no reference cycles worth chasing: the cyclic garbage collector cost a
     # tenth of the time.  It runs again between chunks.
@@ -466,7 +475,7 @@ def _score_and_write(number, chunk, model_path, model_key, max_chars, metadata, 
     gc.disable()
     try:
         sentences, docs, errors = score_chunk(chunk, model_path, model_key, max_chars,
-                                              metadata)
+                                              metadata, any_language)
         _write_part(parts, number, sentences, docs, errors, metadata)
     finally:
         if enabled:
@@ -474,8 +483,8 @@ def _score_and_write(number, chunk, model_path, model_key, max_chars, metadata, 
     return number, len(docs) + len(errors), len(sentences)
 
 
-def _numbered(number, chunk, payload, model_key, max_chars, metadata):
-    return number, score_chunk(chunk, payload, model_key, max_chars, metadata)
+def _numbered(number, chunk, payload, model_key, max_chars, metadata, any_language=False):
+    return number, score_chunk(chunk, payload, model_key, max_chars, metadata, any_language)
 
 
 def _run_dask(work, payload, model_key, options, metadata):
@@ -503,7 +512,8 @@ def _run_dask(work, payload, model_key, options, metadata):
         # At most `limit` chunks in flight: memory stays bounded on long corpora.
         for number, chunk in itertools.islice(work, limit):
             pending.add(client.submit(_numbered, number, chunk, model, model_key,
-                                      options.max_chars, metadata, pure=False))
+                                      options.max_chars, metadata, options.any_language,
+                                      pure=False))
         for future in pending:
             yield future.result()
             future.release()
@@ -511,7 +521,8 @@ def _run_dask(work, payload, model_key, options, metadata):
             if nxt is not None:
                 number, chunk = nxt
                 pending.add(client.submit(_numbered, number, chunk, model, model_key,
-                                          options.max_chars, metadata, pure=False))
+                                          options.max_chars, metadata, options.any_language,
+                                          pure=False))
     finally:
         client.close()
         if cluster is not None:

@@ -421,9 +421,12 @@ def evaluate(label_paths, document_dirs, model_path, jobs, curve, fmt):
 @click.option("--force", is_flag=True,
               help="Redo a finished run or replace another run's outputs in OUT; only "
                    "files framing wrote are removed.")
+@click.option("--any-language", is_flag=True,
+              help="Score documents that are not in English too (by default they go to "
+                   "errors.csv with the language found).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 def batch(inputs, out, text_column, id_column, jobs, chunk_size, max_chars, engine,
-          scheduler, model_path, force, quiet):
+          scheduler, model_path, force, any_language, quiet):
     """Score a corpus: folders of .txt (recursively), CSV/TSV, JSON Lines or Parquet
     files (plain or .gz), into OUT/sentences.parquet, documents.parquet/.csv,
     errors.csv and run.json.
@@ -445,7 +448,7 @@ def batch(inputs, out, text_column, id_column, jobs, chunk_size, max_chars, engi
 
     options = BatchOptions(text_column=text_column, id_column=id_column, chunk_size=chunk_size,
                            max_chars=max_chars, jobs=jobs, engine=engine, scheduler=scheduler,
-                           force=force)
+                           force=force, any_language=any_language)
     with Progress(quiet) as bar:
         result = run_batch(inputs, out, options, model_path=resolve_model(model_path),
                            progress=bar.update, total=bar.set_total)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import logging
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from framing.errors import InputError
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("txt", "csv", "tsv", "jsonl", "parquet")
 # Columns framing writes next to the metadata carried through (framing.batchrun).
@@ -51,6 +54,7 @@ class BatchOptions:
     engine: str = "local"
     scheduler: str | None = None
     force: bool = False
+    any_language: bool = False
 
 
 # --- inputs --------------------------------------------------------------------------
@@ -184,7 +188,8 @@ def _iter_txt(source: Source) -> Iterator[dict]:
             out["error"] = "binary file, not text"
         else:
             try:
-                out["text"] = raw.decode("utf-8").removeprefix("\ufeff")
+                # As open(path, encoding="utf-8").read() reads it (offsets count so).
+                out["text"] = universal_newlines(raw.decode("utf-8"))
             except UnicodeDecodeError as exc:
                 out["error"] = f"not valid UTF-8 (byte {exc.start})"
         yield out
@@ -214,16 +219,43 @@ def _iter_columns(source: Source, options: BatchOptions) -> Iterator[tuple[int, 
             offset += len(frame)
 
 
+def universal_newlines(text: str) -> str:
+    """CRLF and CR as LF: what Python's text files do by default."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def iter_chunks(sources: list[Source], options: BatchOptions) -> Iterator[list[dict]]:
+    """Documents in chunks of ``options.chunk_size``.  A document id seen
+    before (a repeated --id-column value, an input given twice) gets a
+    suffix ("x#2"), with a warning: documents stay distinct."""
     chunk: list[dict] = []
+    seen: dict[str, int] = {}
+    renamed = 0
     for source in sources:
         for doc in iter_documents(source, options):
+            doc_id = doc["id"]
+            if doc_id in seen:
+                seen[doc_id] += 1
+                new = f"{doc_id}#{seen[doc_id]}"
+                while new in seen:
+                    seen[doc_id] += 1
+                    new = f"{doc_id}#{seen[doc_id]}"
+                seen[new] = 1
+                renamed += 1
+                if renamed <= 3:
+                    log.warning("document id %s appears more than once; this one is %s",
+                                doc_id, new)
+                doc["id"] = new
+            else:
+                seen[doc_id] = 1
             chunk.append(doc)
             if len(chunk) >= options.chunk_size:
                 yield chunk
                 chunk = []
     if chunk:
         yield chunk
+    if renamed > 3:
+        log.warning("%d repeated document ids were given a #N suffix in all", renamed)
 
 
 def count_documents(sources: list[Source]) -> int | None:

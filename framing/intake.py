@@ -37,7 +37,7 @@ _BLOCK = frozenset(re.findall(r"\w+", """p div br li ul ol h1 h2 h3 h4 h5 h6 htm
     tr td th blockquote article section header footer title hr figure figcaption main nav aside
     pre dl dt dd form fieldset address details summary option select textarea"""))
 _HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6", "title"])
-_SKIP = frozenset(["script", "style", "head", "noscript", "template", "svg"])
+_SKIP = frozenset(["script", "style", "noscript", "template", "svg"])
 # Lines of wrapped text: at least this long, and this close to the widest line.
 _MIN_WRAPPED = 30
 _WRAP_SHARE = 0.6
@@ -49,7 +49,8 @@ class Prepared:
 
     ``starts[i]``/``ends[i]``: the input span of ``text[i]`` (``None`` when
     the offsets are the same).  ``headings``: spans of ``text`` that are
-    headings by markup (``<h2>``, Markdown ``#``), whatever their wording.
+    headings by markup (``<h2>``, Markdown ``#``), whatever their wording;
+    ``items``: where list items (``<li>``) start, never headings.
     """
 
     source: str
@@ -59,6 +60,7 @@ class Prepared:
     starts: list[int] | None = None
     ends: list[int] | None = None
     headings: list[tuple[int, int]] = field(default_factory=list)
+    items: list[tuple[int, int]] = field(default_factory=list)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The input span of ``text[start:end]``."""
@@ -113,7 +115,13 @@ def _markdown_headings(text: str) -> list[tuple[int, int]]:
 
 
 def _ends_sentence(line: str) -> bool:
-    return _ENDS_SENTENCE.search(line.rstrip()) is not None
+    """Final punctuation, or a social post's ending (emoji, #tag, @name, link)."""
+    line = line.rstrip()
+    if _ENDS_SENTENCE.search(line):
+        return True
+    last = line.rsplit(None, 1)[-1] if line else ""
+    return bool(last) and (last[0] in "#@" or last.startswith("http") or
+                           not (last[-1].isalnum() or last[-1] in ",-–—(/&'’\""))
 
 
 def _unwrap(text: str, *, force: bool = False) -> tuple[str, int]:
@@ -181,6 +189,7 @@ class _TextOfHTML(HTMLParser):
         self.heading_depth = 0
         self.heading_start = 0
         self.headings: list[tuple[int, int]] = []
+        self.items: list[tuple[int, int]] = []
 
     def _offset(self) -> int:
         line, column = self.getpos()
@@ -211,6 +220,8 @@ class _TextOfHTML(HTMLParser):
             if tag in _HEADING_TAGS:
                 self.heading_depth += 1
                 self.heading_start = len(self.chars)
+            elif tag == "li":
+                self.items.append((len(self.chars), len(self.chars)))
 
     def handle_startendtag(self, tag, attrs):
         if tag in _BLOCK:
@@ -245,7 +256,7 @@ def _from_html(source: str) -> Prepared:
     parser.close()
     text = "".join(parser.chars)
     return Prepared(source, text, html=True, starts=parser.starts, ends=parser.ends,
-                    headings=parser.headings)
+                    headings=parser.headings, items=parser.items)
 
 
 # --- language ----------------------------------------------------------------------------

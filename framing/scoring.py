@@ -7,6 +7,7 @@ left out, as they perform no act) with the columns in ``SENTENCE_COLUMNS``;
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from framing.intake import detect_language, prepare
 from framing.labels import LABELS, NEUTRAL, PRIORITY
 from framing.model import load_model, predict_proba
 from framing.sentences import split_spans
+
+log = logging.getLogger(__name__)
 
 PROBA_COLUMNS = tuple(f"p_{label}" for label in LABELS)
 SENTENCE_COLUMNS = ("doc", "sentence", "start", "end", "text", "label", "confidence",
@@ -41,7 +44,8 @@ def split_document(text: str, doc: str = "-", *, unwrap: bool | None = None
     prepared = prepare(text, unwrap=unwrap)
     sentences, headings = [], []
     plain = prepared.starts is None
-    for s, e, _, heading, q, a in split_spans(prepared.text, headings=prepared.headings):
+    for s, e, _, heading, q, a in split_spans(prepared.text, headings=prepared.headings,
+                                                         items=prepared.items):
         if not plain:
             s, e, piece = *prepared.span(s, e), prepared.sentence_text(s, e)
         else:
@@ -240,18 +244,27 @@ def decode_text(raw: bytes, name: str) -> str:
             f"{name} is not valid UTF-8 (byte {exc.start}); convert it, "
             f"e.g. `iconv -f latin1 -t utf-8 {name}`"
         ) from None
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
+    # The documented reading, open(path, encoding="utf-8").read(): a BOM
+    # stays (as U+FEFF, so offsets count it), line ends become "\n".
+    text = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    if not text.replace("\ufeff", "").strip():
         raise InputError(f"{name} is empty or only whitespace; nothing to score")
     return text
 
 
 def score_files(paths: Iterable[str | Path], model=None) -> pd.DataFrame:
-    """Score several files into one table; ``doc`` is each file's path as given.
+    """Score several files into one table; ``doc`` is each file's path as given
+    (a path given twice is scored twice, the second time as "path#2").
 
     Every file is read (and checked) before any is scored.
     """
-    texts = [(str(p), read_text(p)) for p in paths]
+    if isinstance(paths, (str, Path)):
+        paths = [paths]  # one file, not the characters of its name
+    paths = list(paths)
+    names, warnings = distinct_ids(str(p) for p in paths)
+    for warning in warnings:
+        log.warning("%s", warning)
+    texts = [(name, read_text(p)) for name, p in zip(names, paths, strict=True)]
     return score_texts(texts, model)
 
 

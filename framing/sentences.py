@@ -111,22 +111,25 @@ def _tokenizer() -> PunktSentenceTokenizer:
     return _Tokenizer(params)
 
 
-def split_sentences(text: str, *, headings: Iterable[tuple[int, int]] = ()
-                    ) -> list[Sentence]:
+def split_sentences(text: str, *, headings: Iterable[tuple[int, int]] = (),
+                    items: Iterable[tuple[int, int]] = ()) -> list[Sentence]:
     """Return every sentence and heading of *text* as spans, in order."""
     return [Sentence(s, e, text[s:e], p, h, q, a)
-            for s, e, p, h, q, a in split_spans(text, headings=headings)]
+            for s, e, p, h, q, a in split_spans(text, headings=headings, items=items)]
 
 
-def split_spans(text: str, *, headings: Iterable[tuple[int, int]] = ()
+def split_spans(text: str, *, headings: Iterable[tuple[int, int]] = (),
+                items: Iterable[tuple[int, int]] = ()
                 ) -> list[tuple[int, int, int, bool, bool, bool]]:
     """``split_sentences`` as plain tuples (start, end, paragraph, heading,
     quoted, attributed): what the scoring hot path needs, without objects.
 
     *headings*: spans of lines that are headings by markup (``<h2>``,
-    Markdown ``#``), whatever their wording (``framing.intake``)."""
+    Markdown ``#``), whatever their wording; *items*: spans of lines that
+    are list items by markup (``<li>``), never headings (``framing.intake``)."""
     raw: list[tuple[int, int, int, bool]] = []
-    marked = {start for start, _ in headings}
+    marked = {start: False for start, _ in items}
+    marked.update((start, True) for start, _ in headings)
     # Odd punctuation never spans a line break: one search of the whole text
     # spares most lines their own.
     odd = _ODD_PUNCT.search(text) is not None
@@ -144,8 +147,10 @@ def split_spans(text: str, *, headings: Iterable[tuple[int, int]] = ()
             # Punkt splits 'no.” Then' but not 'no." Then'; give it curly quotes
             # (same length, so the offsets hold).
             spans = list(_tokenizer().span_tokenize(chunk.replace('"', "”")))
-        if marked and any(offset <= m < line.end() for m in marked):
-            heading = True
+        forced = [kind for m, kind in marked.items() if offset <= m < line.end()] \
+            if marked else None
+        if forced:
+            heading = forced[-1]
         else:
             heading = paragraph < last and _looks_like_heading(chunk, several=len(spans) > 1)
         pending = -1  # start of a bare list marker ("1.", "•") waiting for its item

@@ -46,13 +46,21 @@ def test_score_files_checks_every_file_first(tmp_path, pipeline):
     with pytest.raises(InputError, match="no such file"):
         score_files([good, tmp_path / "missing.txt"], pipeline)
     table = score_files([good, good], pipeline)
-    assert table["doc"].tolist() == [str(good), str(good)]
+    assert table["doc"].tolist() == [str(good), f"{good}#2"]
 
 
-def test_read_text_strips_bom(tmp_path):
-    path = tmp_path / "bom.txt"
-    path.write_bytes("\ufeffHello there.".encode())
-    assert read_text(path) == "Hello there."
+@pytest.mark.parametrize("raw", ["\ufeffThe ban is unjust. Talks resume.",
+                                 "The ban is unjust.\r\nTalks resume.\r\n",
+                                 "\ufeffThe ban\r\nis unjust.\rTalks resume."])
+def test_offsets_count_in_the_documented_reading(tmp_path, pipeline, raw):
+    path = tmp_path / "doc.txt"
+    path.write_bytes(raw.encode())
+    documented = open(path, encoding="utf-8").read()
+    assert read_text(path) == documented
+    table = score_files([path], pipeline)
+    assert len(table) == 2
+    for row in table.itertuples():
+        assert documented[row.start:row.end] == row.text
 
 
 def test_public_api_uses_the_installed_model():
