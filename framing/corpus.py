@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import logging
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path

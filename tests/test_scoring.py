@@ -55,7 +55,7 @@ def test_score_files_checks_every_file_first(tmp_path, pipeline):
 def test_offsets_count_in_the_documented_reading(tmp_path, pipeline, raw):
     path = tmp_path / "doc.txt"
     path.write_bytes(raw.encode())
-    documented = open(path, encoding="utf-8").read()
+    documented = path.read_text(encoding="utf-8")  # universal newlines, as open().read()
     assert read_text(path) == documented
     table = score_files([path], pipeline)
     assert len(table) == 2
