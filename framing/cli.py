@@ -347,9 +347,12 @@ def check_document_dirs(document_dirs) -> None:
               help="Parallel processes for cross-validation folds (-1: all cores).")
 @click.option("--learning-curve", "curve", is_flag=True,
               help="Also print macro-F1 against the number of training documents.")
+@click.option("--real", is_flag=True,
+              help="The model on the real-text yardstick (realtext/ and labels/real/ of a "
+                   "clone; the articles themselves are fetched once, see realtext/README.md).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="table for people, json for scripts.")
-def evaluate(label_paths, document_dirs, model_path, jobs, curve, fmt):
+def evaluate(label_paths, document_dirs, model_path, jobs, curve, real, fmt):
     """Print honest metrics: macro-F1, per-label precision/recall/F1, confusion matrix.
 
     Without --labels: grouped cross-validation on labels/ (held out by document
@@ -363,6 +366,7 @@ def evaluate(label_paths, document_dirs, model_path, jobs, curve, fmt):
       framing evaluate --jobs 2 --learning-curve
       framing evaluate --labels my_test.csv --documents my_articles/
       framing evaluate --labels my_test.csv --format json
+      framing evaluate --real --model models/versions/<version>.joblib
     """
     from framing.dataset import training_table
     from framing.evaluation import evaluate_model, learning_curve
@@ -370,8 +374,13 @@ def evaluate(label_paths, document_dirs, model_path, jobs, curve, fmt):
     from framing.report_text import render_one
     from framing.training import evaluate_table
 
-    check_document_dirs(document_dirs)
-    if label_paths:
+    if not real:
+        check_document_dirs(document_dirs)
+    if real:
+        from framing.realtext import evaluate_real
+
+        results = {"real_text": evaluate_real(load_model(resolve_model(model_path)))}
+    elif label_paths:
         pipeline, card = load_model(resolve_model(model_path))
         table = training_table(label_paths, document_dirs)
         results = {"labelled_file": evaluate_model(pipeline, card, table)}

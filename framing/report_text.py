@@ -10,6 +10,8 @@ TITLES = {
     "written_to_real": "Transfer: trained on written documents only (without those borrowing "
                        "seed phrases), tested on the real seeds",
     "labelled_file": "Current model on the given labelled file(s)",
+    "real_text": "Real text: published articles nobody here wrote, labelled by two annotators "
+                 "(realtext/, evaluation only)",
 }
 ABBR = {"accusation": "acc", "defence": "def", "policy_recommendation": "pol",
         "neutral_reporting": "neu"}
