@@ -242,11 +242,18 @@ def _rows_to_csr(n: int, width: int, dtype, *parts) -> sp.csr_matrix:
 class RhetoricalCues(TransformerMixin, BaseEstimator):
     """Dense cue features for each sentence and its context.
 
-    ``context=False`` keeps only the sentence's own cues (for ablations).
+    ``context=False`` keeps only the sentence's own cues (for ablations);
+    ``position=False`` leaves out where the sentence stands in its document
+    (first, last, relative position); ``voice=True`` adds the author's-voice
+    block (``_VOICE_NAMES``): evaluative words from VADER's lexicon,
+    performative verbs and norms, and the same cues weighted by how much of
+    the document speaks in its author's own voice.
     """
 
-    def __init__(self, context: bool = True):
+    def __init__(self, context: bool = True, position: bool = True, voice: bool = False):
         self.context = context
+        self.position = position
+        self.voice = voice
 
     def fit(self, X, y=None):
         self.cue_names_ = list(cues().names)
@@ -265,6 +272,8 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
         names = own + [f"prev_{n}" for n in own] + [f"next_{n}" for n in own]
         names += [f"doc_{n}" for n in _DOC_SIGNALS] + ["position"]
         names += [f"answering_{n}" for n in _ANSWERING]
+        if getattr(self, "voice", False):
+            names += list(_VOICE_NAMES)
         return np.array(names, dtype=object)
 
     def transform(self, X):
@@ -294,8 +303,9 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
         new_doc[1:] = docs[1:] != docs[:-1]
         last_doc = np.ones(n, dtype=bool)
         last_doc[:-1] = new_doc[1:]
-        own[:, k + 6] = new_doc
-        own[:, k + 7] = last_doc
+        if getattr(self, "position", True):
+            own[:, k + 6] = new_doc
+            own[:, k + 7] = last_doc
         # Interactions a linear model cannot form itself: the same evaluative
         # word means one thing in the author's voice and another in reported
         # speech; a negated negative ("has never sought to threaten") denies.
@@ -323,13 +333,18 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
             doc_means[:, j] = np.bincount(doc_ids, weights=own[:, col[signal]] > 0) / sizes
         starts = np.flatnonzero(new_doc)
         position = (np.arange(n) - starts[doc_ids]) / np.maximum(sizes[doc_ids] - 1, 1)
+        if not getattr(self, "position", True):
+            position = np.zeros(n)
         doc = doc_means[doc_ids]
         # Rule 8 of the codebook: a record of facts, a denial or praise is a
         # defence when the text answers criticism.  The document's share of
         # negatively evaluative sentences stands for "answers criticism".
         criticism = doc[:, _DOC_SIGNALS.index("negative_eval")]
         answering = np.column_stack([own[:, col[name]] * criticism for name in _ANSWERING])
-        return np.hstack([own, prev, nxt, doc, position[:, None], answering])
+        blocks = [own, prev, nxt, doc, position[:, None], answering]
+        if getattr(self, "voice", False):
+            blocks.append(_voice_block(token_lists, own, col, author, doc_ids, sizes))
+        return np.hstack(blocks)
 
 
 # Cues whose author-voice version (not attributed, no reporting verb) is a feature too.
@@ -344,6 +359,41 @@ _ANSWERING = ("positive_eval", "denial", "negation", "author_positive_eval")
 # Document-level genre signals: what share of the document's sentences carry them.
 _DOC_SIGNALS = ("attribution", "quoted", "attributed", "first_person_plural", "obligation",
                 "negative_eval", "denial", "question")
+
+# The author's-voice block.  Who speaks decides what a sentence does: "The
+# Ministry condemns the raid" is the author's act in the ministry's
+# statement and a reported one in a wire story.  The document's share of
+# sentences in the author's own voice (no reporting verb, not an attributed
+# quotation) and its share of performative sentences ("condemns",
+# "firmly rejects": a statement's register) weight the sentence's own cues.
+_VOICE_CUES = ("performative", "norm", "valence_negative", "valence_positive")
+_VOICED = ("valence_negative", "valence_positive", "negative_eval", "positive_eval", "denial",
+           "obligation", "performative", "norm", "first_person_plural", "question")
+_VOICE_NAMES = (*_VOICE_CUES, *(f"author_{n}" for n in _VOICE_CUES), "doc_author_voice",
+                "doc_performative", *(f"voiced_{n}" for n in _VOICED),
+                *(f"statement_{n}" for n in _VOICED))
+
+
+def _voice_block(token_lists, own, col, author, doc_ids, sizes) -> np.ndarray:
+    from framing.lexicon import voice_cues
+
+    lexicon = voice_cues()
+    n = len(token_lists)
+    found = np.minimum(lexicon.count_many(token_lists).reshape(n, len(lexicon.names)), 2) / 2
+    cue = {name: found[:, lexicon.names.index(name)] for name in _VOICE_CUES}
+    authored = {name: values * author for name, values in cue.items()}
+    doc_author = (np.bincount(doc_ids, weights=author) / sizes)[doc_ids]
+    doc_performative = (np.bincount(doc_ids, weights=authored["performative"] > 0)
+                        / sizes)[doc_ids]
+    columns = [*cue.values(), *authored.values(), doc_author, doc_performative]
+    for name in _VOICED:
+        values = cue[name] if name in cue else own[:, col[name]]
+        columns.append(values * author * doc_author)
+    for name in _VOICED:
+        values = cue[name] if name in cue else own[:, col[name]]
+        columns.append(values * author * doc_performative)
+    return np.column_stack(columns)
+
 
 # Sentence-initial words that make an imperative ("Lift the sanctions.").
 _IMPERATIVE_STARTS = frozenset(load_toml("cues")["positions"]["imperative_starts"])

@@ -55,7 +55,38 @@ def load_toml(name: str) -> dict:
 
 def data_versions() -> dict[str, int]:
     """Versions of the data files, recorded in the model card."""
-    return {name: load_toml(name)["version"] for name in ("cues", "punkt")}
+    return {name: load_toml(name)["version"] for name in ("cues", "punkt", "voice")}
+
+
+# VADER's valence ratings run from -4 to +4; words rated this strongly either
+# way are evaluative enough to matter ("fiasco" -2.3, "shameful" -2.2).
+VALENCE_THRESHOLD = 1.5
+
+
+@cache
+def valence_lists() -> dict[str, list[str]]:
+    """Strongly negative and strongly positive words from VADER's lexicon
+    (the vaderSentiment package ships it: no download), one-word entries only."""
+    from importlib.resources import files
+
+    negative, positive = [], []
+    text = files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        word, _, rest = line.partition("\t")
+        if not word.isalpha() or word != word.lower():
+            continue  # emoticons and abbreviations
+        score = float(rest.split("\t", 1)[0])
+        if score <= -VALENCE_THRESHOLD:
+            negative.append(word)
+        elif score >= VALENCE_THRESHOLD:
+            positive.append(word)
+    return {"valence_negative": negative, "valence_positive": positive}
+
+
+@cache
+def voice_cues() -> CueLexicon:
+    """The author's-voice lexicons: ``voice.toml`` plus VADER's valence lists."""
+    return CueLexicon({**load_toml("voice")["voice"], **valence_lists()})
 
 
 class CueLexicon:

@@ -44,12 +44,14 @@ DEFAULT_MODEL_NAME = "framing.joblib"
 
 
 def build_pipeline(*, C: float = 8.0, cue_weight: float = 1.0, context: bool = True,
-                   mask: bool = True, class_weight: str | None = None) -> Pipeline:
+                   mask: bool = True, class_weight: str | None = None, position: bool = True,
+                   voice: bool = False) -> Pipeline:
     """The untrained pipeline.  Keyword-only knobs exist for ablations."""
     features = ColumnTransformer(
         [("words", FastTfidfVectorizer(analyzer=word_ngrams, min_df=2, sublinear_tf=True),
           "masked"),
-         ("cues", RhetoricalCues(context=context), [*INPUT_COLUMNS, "masked"])],
+         ("cues", RhetoricalCues(context=context, position=position, voice=voice),
+          [*INPUT_COLUMNS, "masked"])],
         transformer_weights={"words": 1.0, "cues": cue_weight},
     )
     classifier = LogisticRegression(C=C, max_iter=3000, class_weight=class_weight)

@@ -47,7 +47,10 @@ _HAS_WORD = re.compile(r"\w")
 _MARKER_ONLY = re.compile(r"^(?:[-*•·▪◦●‣–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])$")
 _LIST_ITEM = re.compile(r"^(?:[-*•·▪◦●‣–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s")
 # Lower-case modals, auxiliaries and reporting verbs: a line holding one is
-# a sentence ("The minister must resign"), not a headline.
+# a sentence ("The minister must resign"), not a headline -- unless it opens
+# with a question word and has no question mark ("What Rome must do", "Why
+# we are striking"): a section heading's usual form.
+_WH_HEADING = re.compile(r"(?:What|Why|How|Where|When|Who|Which)\b")
 _FINITE = re.compile(r"\b(?:must|should|shall|will|would|can|could|may|might|is|are|was|"
                      r"were|has|have|had|does|did|said|says|do|am|won't|can't|isn't|"
                      r"aren't|wasn't|don't|doesn't)\b")
@@ -301,7 +304,7 @@ def _looks_like_heading(line: str, several: bool = False) -> bool:
     if tail[0] in "#@" or tail.startswith("http") or not _HAS_WORD.search(tail[-1]) and \
             not tail[-1].isspace() and tail[-1] not in _CLOSING + "-–—*":
         return False  # "… now 👉 #ResignNow"
-    if _FINITE.search(stripped):
+    if _FINITE.search(stripped) and not _WH_HEADING.match(stripped):
         return False
     if not several:
         return True
