@@ -20,12 +20,12 @@ The documented reading of a file is ``open(path, encoding="utf-8").read()``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 
 _CLOSERS = "\"'”’)]»"
-_ENDS_SENTENCE = re.compile(rf"[.?!:;…][{_CLOSERS}]*$")
+_ENDS_SENTENCE = re.compile(rf"[.?!:;…][{re.escape(_CLOSERS)}]*$")
 # A list item: a bullet, or a number or letter with "." or ")" before a space.
 LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪◦●‣–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s+")
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
@@ -38,12 +38,17 @@ _BLOCK = frozenset(re.findall(r"\w+", """p div br li ul ol h1 h2 h3 h4 h5 h6 htm
     pre dl dt dd form fieldset address details summary option select textarea"""))
 _HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6", "title"])
 _SKIP = frozenset(["script", "style", "noscript", "template", "svg"])
+_FINAL = frozenset(".?!:;…")
+_FINAL_OR_EMPTY = _FINAL | {""}
 # Lines of wrapped text: at least this long, and this close to the widest line.
 _MIN_WRAPPED = 30
+# Text whose lines average this many characters holds paragraphs, not
+# wrapped lines; it is left alone (a stray break inside a long paragraph too).
+_PARAGRAPH_LINE = 160
 _WRAP_SHARE = 0.6
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Prepared:
     """What the splitter reads, and how to get back to the input.
 
@@ -59,8 +64,8 @@ class Prepared:
     unwrapped: int = 0  # soft line breaks joined
     starts: list[int] | None = None
     ends: list[int] | None = None
-    headings: list[tuple[int, int]] = field(default_factory=list)
-    items: list[tuple[int, int]] = field(default_factory=list)
+    headings: list[tuple[int, int]] | tuple = ()
+    items: list[tuple[int, int]] | tuple = ()
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The input span of ``text[start:end]``."""
@@ -89,19 +94,30 @@ def prepare(source: str, *, unwrap: bool | None = None, html: bool | None = None
     *unwrap*: join the soft line breaks of hard-wrapped text (None: when the
     text looks wrapped; False: never).  *html*: strip markup (None: when the
     text looks like HTML)."""
-    if html is None:
-        html = looks_like_html(source)
-    if html:
+    if html or html is None and "<" in source and looks_like_html(source):
         return _from_html(source)
     text = source
     if "\ufeff" in text or "\r" in text:
         # Same length: offsets into the input hold.
         text = text.replace("\ufeff", " ").replace("\r\n", " \n").replace("\r", "\n")
-    headings = _markdown_headings(text) if "#" in text else []
+    headings = _markdown_headings(text) if "#" in text else ()
     joined = 0
     if unwrap is not False and "\n" in text:
         text, joined = _unwrap(text, force=bool(unwrap))
     return Prepared(source, text, unwrapped=joined, headings=headings)
+
+
+def _paragraph_lines(text: str) -> bool:
+    """Lines as long as paragraphs: nothing was wrapped."""
+    return len(text) > _PARAGRAPH_LINE * (text.count("\n") - text.count("\n\n") + 1)
+
+
+def is_plain(text: str, *, unwrap: bool | None = None) -> bool:
+    """Whether ``prepare`` would hand *text* to the splitter unchanged, with
+    no markup headings (checked in C: the common case costs next to nothing)."""
+    return ("<" not in text or not looks_like_html(text)) and "\r" not in text \
+        and "\ufeff" not in text and "#" not in text and not unwrap \
+        and (unwrap is False or "\n" not in text or _paragraph_lines(text))
 
 
 def _markdown_headings(text: str) -> list[tuple[int, int]]:
@@ -112,6 +128,13 @@ def _markdown_headings(text: str) -> list[tuple[int, int]]:
             spans.append((position, position + len(line)))
         position += len(line) + 1
     return spans
+
+
+def _open_ended(line: str) -> bool:
+    """A line with text that does not end with final punctuation (quick)."""
+    line = line.rstrip()
+    return bool(line) and line[-1] not in _FINAL and not (line[-1] in _CLOSERS
+                                                          and _ends_sentence(line))
 
 
 def _ends_sentence(line: str) -> bool:
@@ -133,9 +156,23 @@ def _unwrap(text: str, *, force: bool = False) -> tuple[str, int]:
     this line is one of the wide ones, or this line ends without final
     punctuation and the next line starts in lower case (a sentence going
     on: PDF and e-mail text)."""
+    if not force and _paragraph_lines(text):
+        return text, 0
     lines = text.split("\n")
     if len(lines) < 2:
         return text, 0
+    if not force:
+        # Either way a soft break needs lines without final punctuation: most
+        # texts have none, or only a title line (checked alone, cheaply).
+        if {line[-1:] for line in lines} <= _FINAL_OR_EMPTY:
+            return text, 0
+        open_lines = [i for i, line in enumerate(lines) if _open_ended(line)]
+        if not open_lines:
+            return text, 0
+        if len(open_lines) == 1:
+            i = open_lines[0]
+            if i + 1 == len(lines) or not lines[i + 1].lstrip()[:1].islower():
+                return text, 0
     sizes = [len(line.rstrip()) for line in lines]
     filled = sorted(size for size in sizes if size)
     if not filled:
@@ -270,6 +307,7 @@ _ENGLISH = frozenset(re.findall(r"\w+", """the of and to a in is that for it on 
     who after also than more about our we should must"""))
 _WORD = re.compile(r"[^\W\d_]+")
 _SAMPLE = 3000
+_QUICK = 600
 
 
 def detect_language(text: str) -> str:
@@ -277,6 +315,13 @@ def detect_language(text: str) -> str:
 
     Clear English is recognised from function words alone; anything else is
     asked of py3langid, which ships its own model (no download)."""
+    head = text[:_QUICK].lower()
+    spaces = head.count(" ")
+    # The cheapest test first: four words counted in C settle ordinary
+    # English (in English prose about one word in eight is one of them).
+    if spaces > 40 and head.count(" the ") + head.count(" of ") + head.count(" and ") \
+            + head.count(" to ") >= 0.06 * spaces:
+        return "en"
     sample = text[:_SAMPLE]
     words = _WORD.findall(sample.lower())
     if 0 < len(words) < 6 and sample.isascii():

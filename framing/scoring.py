@@ -17,7 +17,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from framing.errors import InputError
-from framing.intake import detect_language, prepare
+from framing.intake import detect_language, is_plain, prepare
 from framing.labels import LABELS, NEUTRAL, PRIORITY
 from framing.model import load_model, predict_proba
 from framing.sentences import split_spans
@@ -41,19 +41,26 @@ def split_document(text: str, doc: str = "-", *, unwrap: bool | None = None
 
     *text* goes through ``framing.intake`` first (HTML, wrapped lines, BOM,
     CR): ``start``/``end`` point into *text* as given."""
-    prepared = prepare(text, unwrap=unwrap)
-    sentences, headings = [], []
-    plain = prepared.starts is None
-    for s, e, _, heading, q, a in split_spans(prepared.text, headings=prepared.headings,
-                                                         items=prepared.items):
-        if not plain:
-            s, e, piece = *prepared.span(s, e), prepared.sentence_text(s, e)
-        else:
-            piece = text[s:e]
-        if heading:
-            headings.append((doc, s, e, piece))
-        else:
-            sentences.append((doc, len(sentences), s, e, piece, q, a))
+    # (Fast paths and list comprehensions: this runs for every document of a batch.)
+    if is_plain(text, unwrap=unwrap):
+        prepared = None
+        spans = split_spans(text)
+    else:
+        prepared = prepare(text, unwrap=unwrap)
+        spans = split_spans(prepared.text, headings=prepared.headings, items=prepared.items)
+    if prepared is None or prepared.starts is None:
+        body = [span for span in spans if not span[3]]
+        sentences = [(doc, i, s, e, text[s:e], q, a)
+                     for i, (s, e, _, _, q, a) in enumerate(body)]
+        if len(body) == len(spans):
+            return sentences, []
+        return sentences, [(doc, s, e, text[s:e]) for s, e, _, h, _, _ in spans if h]
+    # HTML: offsets into the markup, clean text.
+    rows = [(*prepared.span(s, e), h, q, a, prepared.sentence_text(s, e))
+            for s, e, _, h, q, a in spans]
+    body = [row for row in rows if not row[2]]
+    sentences = [(doc, i, s, e, piece, q, a) for i, (s, e, _, q, a, piece) in enumerate(body)]
+    headings = [(doc, s, e, piece) for s, e, h, _, _, piece in rows if h]
     return sentences, headings
 
 

@@ -51,9 +51,10 @@ _LIST_ITEM = re.compile(r"^(?:[-*•·▪◦●‣–—]|\(?\d{1,3}[.)]|\(?[a-z
 # with a question word and has no question mark ("What Rome must do", "Why
 # we are striking"): a section heading's usual form.
 _WH_HEADING = re.compile(r"(?:What|Why|How|Where|When|Who|Which)\b")
-_FINITE = re.compile(r"\b(?:must|should|shall|will|would|can|could|may|might|is|are|was|"
-                     r"were|has|have|had|does|did|said|says|do|am|won't|can't|isn't|"
-                     r"aren't|wasn't|don't|doesn't)\b")
+_FINITE = frozenset([
+    "must", "should", "shall", "will", "would", "can", "could", "may", "might", "is", "are",
+    "was", "were", "has", "have", "had", "does", "did", "said", "says", "do", "am", "won't",
+    "can't", "isn't", "aren't", "wasn't", "don't", "doesn't"])
 _FINAL_PUNCT = re.compile(r"[.?!:;…][\s\"'”’)\]]*$")
 _INNER_STOP = re.compile(r"[.?!].")  # ".", "?" or "!" with more after it
 _PERCENT = re.compile(r"\d[\d,.]*%$")
@@ -77,6 +78,10 @@ _OPEN = "“«"
 _CLOSE = "”»"
 _QUOTE_MARKS = '"“”«»'
 _QUOTE_MARK = re.compile(f"[{_QUOTE_MARKS}]")
+# The commonest reporting verbs: a sentence outside quotation marks that has
+# one ends a quotation left open (checked only inside an open quotation).
+_REPORTING = re.compile(r"\b(?:said|says|told|tells|according to|added|stated|insisted|argued|"
+                        r"claimed|warned|wrote|asked|replied|responded|announced)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,15 +136,15 @@ def split_spans(text: str, *, headings: Iterable[tuple[int, int]] = (),
     Markdown ``#``), whatever their wording; *items*: spans of lines that
     are list items by markup (``<li>``), never headings (``framing.intake``)."""
     raw: list[tuple[int, int, int, bool]] = []
-    marked = {start: False for start, _ in items}
-    marked.update((start, True) for start, _ in headings)
+    marked = None
+    if headings or items:
+        marked = {start: False for start, _ in items}
+        marked.update((start, True) for start, _ in headings)
     # Odd punctuation never spans a line break: one search of the whole text
     # spares most lines their own.
     odd = _ODD_PUNCT.search(text) is not None
-    wide_stops = _WIDE_STOP.search(text) is not None
-    lines = [line for line in _LINE.finditer(text) if not line.group().isspace()]
-    last = len(lines) - 1
-    for paragraph, line in enumerate(lines):
+    wide_stops = "。" in text or "۔" in text or "！" in text or "？" in text
+    for paragraph, line in enumerate(_LINE.finditer(text)):
         offset = line.start()
         chunk = line.group()
         if wide_stops and _WIDE_STOP.search(chunk):
@@ -155,7 +160,10 @@ def split_spans(text: str, *, headings: Iterable[tuple[int, int]] = (),
         if forced:
             heading = forced[-1]
         else:
-            heading = paragraph < last and _looks_like_heading(chunk, several=len(spans) > 1)
+            # A heading is followed by text: a last or only line never is one.
+            heading = chunk[-1] not in ".?!" and \
+                _looks_like_heading(chunk, several=len(spans) > 1) and \
+                not text[line.end():].isspace() and line.end() < len(text)
         pending = -1  # start of a bare list marker ("1.", "•") waiting for its item
         for s, e in spans:
             piece = chunk[s:e]
@@ -166,16 +174,18 @@ def split_spans(text: str, *, headings: Iterable[tuple[int, int]] = (),
                 if e <= s:
                     continue
                 piece = chunk[s:e]
-            if pending >= 0:
-                s, pending = pending, -1
-            elif _MARKER_ONLY.match(piece):
-                pending = s  # "1. Restore funding.": the number belongs to its item
+            if pending >= 0:  # "1. Restore funding.": the number belongs to its item
+                raw.append((offset + pending, offset + e, paragraph, heading))
+                pending = -1
+                continue
+            if e - s < 5 and _MARKER_ONLY.match(piece):
+                pending = s
                 continue
             # Punkt always breaks after "?" and "!", even in "…want?” he said.":
             # a piece that starts in lower case continues the sentence before it;
             # so does one without a letter or digit ("accountable!!!" → "!").
-            if raw and raw[-1][2] == paragraph and (
-                    chunk[s].islower() or not _HAS_WORD.search(piece)):
+            if raw and raw[-1][2] == paragraph and (piece[0].islower() or (
+                    not piece[0].isalnum() and not _HAS_WORD.search(piece))):
                 raw[-1] = (raw[-1][0], offset + e, paragraph, heading)
             else:
                 raw.append((offset + s, offset + e, paragraph, heading))
@@ -298,13 +308,13 @@ def _looks_like_heading(line: str, several: bool = False) -> bool:
     elif bare and bare[-1] in ".?!:;…。！？۔":
         return False
     words = stripped.split()
-    if len(words) > MAX_HEADING_WORDS or _LIST_ITEM.match(stripped):
+    if not words or len(words) > MAX_HEADING_WORDS or _LIST_ITEM.match(stripped):
         return False
     tail = words[-1]
     if tail[0] in "#@" or tail.startswith("http") or not _HAS_WORD.search(tail[-1]) and \
             not tail[-1].isspace() and tail[-1] not in _CLOSING + "-–—*":
         return False  # "… now 👉 #ResignNow"
-    if _FINITE.search(stripped) and not _WH_HEADING.match(stripped):
+    if not _FINITE.isdisjoint(words) and not _WH_HEADING.match(stripped):
         return False
     if not several:
         return True
@@ -346,7 +356,7 @@ def _quotation_state(
             # unless the sentence attributes speech itself: a quotation left
             # open ('He called it "a disgrace. Officials said …') ends there.
             if current >= 0:
-                if lexicon.has("attribution", tokenize(sentence.lower())):
+                if _REPORTING.search(sentence):
                     current = -1
                     continue
                 quoted[i] = True
