@@ -214,9 +214,16 @@ def _iter_columns(source: Source, options: BatchOptions) -> Iterator[tuple[int, 
             reader = pd.read_csv(fh, sep="," if source.format == "csv" else "\t",
                                  chunksize=size, dtype=str, keep_default_na=False,
                                  na_values=[""])
-        for frame in reader:
-            yield offset, {c: frame[c].tolist() for c in frame.columns}
-            offset += len(frame)
+        try:
+            for frame in reader:
+                yield offset, {c: frame[c].tolist() for c in frame.columns}
+                offset += len(frame)
+        except (pd.errors.ParserError, ValueError) as exc:
+            # A ragged row or a broken JSON line: say where, not a traceback.
+            detail = " ".join(str(exc).split())
+            raise InputError(f"{source.path}: cannot be read past row {offset + 1:,} ({detail}); "
+                             "fix that line (quote CSV fields that hold commas) and run the "
+                             "same command again") from None
 
 
 def universal_newlines(text: str) -> str:

@@ -292,3 +292,33 @@ def test_parallel_and_dask_engines_match_local(tmp_path, frame, model_file):
         pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / other / "sentences.parquet"),
                                       expected)
     shutil.rmtree(tmp_path / "dask")
+
+
+def test_a_ragged_csv_row_is_one_line_not_a_traceback(capsys, tmp_path, model_file):
+    path = tmp_path / "ragged.csv"
+    path.write_text("id,text\na,The council met.\nb,It cut hours, a spokesman said.\n")
+    code = main(["batch", str(path), "--id-column", "id", "-o", str(tmp_path / "out"), "-q",
+                 "--model", str(model_file)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith(f"framing: error: {path}: cannot be read past row 1 (")
+    assert "quote CSV fields that hold commas" in err and "Traceback" not in err
+
+
+def test_non_english_documents_go_to_errors_unless_asked(tmp_path, model_file):
+    path = tmp_path / "mixed.csv"
+    pd.DataFrame({"id": ["a", "a", "b"],
+                  "text": ["The council met on Monday. It cut library hours.",
+                           "中国外交部发言人表示，美方的指责毫无根据。",
+                           "Le ministre doit démissionner immédiatement, a déclaré le syndicat "
+                           "lundi après une longue réunion."]}).to_csv(path, index=False)
+    opts = {"id_column": "id", "chunk_size": 2}
+    result = batch([path], tmp_path / "out", BatchOptions(**opts), model_path=model_file)
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv")
+    assert (result.documents, result.errors) == (1, 2)
+    assert errors["id"].tolist() == ["a#2", "b"]
+    assert errors["reason"].str.startswith("language 'zh'").tolist() == [True, False]
+    result = batch([path], tmp_path / "any", BatchOptions(any_language=True, **opts),
+                   model_path=model_file)
+    documents = pd.read_parquet(tmp_path / "any" / "documents.parquet")
+    assert documents["id"].tolist() == ["a", "a#2", "b"] and result.errors == 0
