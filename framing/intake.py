@@ -27,7 +27,8 @@ from html.parser import HTMLParser
 _CLOSERS = "\"'”’)]»"
 _ENDS_SENTENCE = re.compile(rf"[.?!:;…][{re.escape(_CLOSERS)}]*$")
 # A list item: a bullet, or a number or letter with "." or ")" before a space.
-LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪◦●‣–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s+")
+# (Not a dash: in wrapped prose a line may well start with "— to see ...".)
+LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪◦●‣]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s+")
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 _HTML_TAG = re.compile(
     r"</?(?:p|div|br|li|ul|ol|h[1-6]|html|body|head|span|a|b|i|em|strong|table|tr|td|th|"
@@ -186,12 +187,18 @@ def _unwrap(text: str, *, force: bool = False) -> tuple[str, int]:
     open_ended = sum(1 for i in breaks if sizes[i] >= wide and not _ends_sentence(lines[i]))
     wrapped = force or (open_ended >= 2 and open_ended >= 0.3 * len(breaks))
     soft = []
+    # A document's first line without final punctuation, not followed by a
+    # lower-case word, is its title even when it is as wide as wrapped lines.
+    first = next(i for i, size in enumerate(sizes) if size)
     for i in breaks:
         following = lines[i + 1]
         if LIST_ITEM.match(following) or _MARKDOWN_HEADING.match(following):
             continue
-        going_on = not _ends_sentence(lines[i]) and following.lstrip()[:1].islower()
-        if (wrapped and sizes[i] >= wide) or going_on:
+        going_on = not _ends_sentence(lines[i]) and \
+            following.lstrip().lstrip("—–").lstrip()[:1].islower()
+        if going_on:
+            soft.append(i)
+        elif wrapped and sizes[i] >= wide and not (i == first and not _ends_sentence(lines[i])):
             soft.append(i)
     if not soft:
         return text, 0

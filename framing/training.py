@@ -44,6 +44,23 @@ def evaluate_table(table: pd.DataFrame, *, progress: Callable[[str], None] = lam
     return results
 
 
+def real_text_metrics(pipeline: Pipeline, progress: Callable[[str], None] = lambda _: None
+                      ) -> dict:
+    """``{"real_text": metrics}`` when the real-text yardstick and its texts
+    are in the current folder (``framing.realtext``), else ``{}``."""
+    from framing.errors import InputError
+    from framing.realtext import GOLD, MANIFEST, evaluate_real
+
+    if not (MANIFEST.exists() and GOLD.exists()):
+        return {}
+    try:
+        progress("scoring the real-text yardstick")
+        return {"real_text": evaluate_real(pipeline)}
+    except InputError as exc:
+        progress(f"no real-text figures: {exc}")
+        return {}
+
+
 def train(
     label_paths: Iterable[str | Path] = (DEFAULT_LABEL_DIR,),
     document_dirs: Iterable[str | Path] = DEFAULT_DOCUMENT_DIRS,
@@ -69,6 +86,11 @@ def train(
         points = learning_curve(table, n_jobs=n_jobs, **params)
     progress(f"fitting on all {len(table)} sentences")
     pipeline = fit(table, **params)
+    if evaluate:
+        # Real text first: the figure that says how the model does on articles
+        # nobody here wrote (never trained on; present in a clone with the texts).
+        real = real_text_metrics(pipeline, progress)
+        evaluation = {**real, **evaluation}
     card = make_card(table, data_hash(label_paths, document_dirs), evaluation)
     card["params"] = params
     card["training_texts"] = sorted({text_key(t) for t in table["text"]})
