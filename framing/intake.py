@@ -196,9 +196,8 @@ def _unwrap(text: str, *, force: bool = False) -> tuple[str, int]:
             continue
         going_on = not _ends_sentence(lines[i]) and \
             following.lstrip().lstrip("—–").lstrip()[:1].islower()
-        if going_on:
-            soft.append(i)
-        elif wrapped and sizes[i] >= wide and not (i == first and not _ends_sentence(lines[i])):
+        title = i == first and not _ends_sentence(lines[i])
+        if going_on or (wrapped and sizes[i] >= wide and not title):
             soft.append(i)
     if not soft:
         return text, 0
