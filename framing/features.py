@@ -258,7 +258,25 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         self.cue_names_ = list(cues().names)
         self.n_features_out_ = len(self.get_feature_names_out())
+        if getattr(self, "voice", False):
+            self.imperative_verbs_ = _base_form_verbs(X)
+            # Each document share is shrunk towards its mean in the training
+            # data by SHRINK pseudo-sentences: a one-sentence input has a
+            # share of 0 or 1, which no training document has, and its
+            # document features would outweigh its words.
+            self.share_prior_ = {}
+            names = self.get_feature_names_out()
+            out = self.transform(X)
+            self.share_prior_ = {name: float(out[:, i].mean()) for i, name in enumerate(names)
+                                 if name.startswith("doc_")}
         return self
+
+    def _share(self, counts: np.ndarray, sizes: np.ndarray, name: str) -> np.ndarray:
+        """Per-document share of sentences, shrunk towards the training mean."""
+        prior = getattr(self, "share_prior_", None)
+        if not prior or name not in prior:
+            return counts / sizes
+        return (counts + SHRINK * prior[name]) / (sizes + SHRINK)
 
     def own_names(self):
         return [*self.cue_names_, "quoted", "attributed", "question", "imperative",
@@ -291,7 +309,8 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
             token_lists = [tokenize(text.lower()) for text in texts]
         firsts = [tokens[0] if tokens else "" for tokens in token_lists]
         own[:, k + 2] = [t.rstrip(" \"'”’)").endswith("?") for t in texts]
-        own[:, k + 3] = [f in _IMPERATIVE_STARTS for f in firsts]
+        verbs = getattr(self, "imperative_verbs_", _IMPERATIVE_STARTS)
+        own[:, k + 3] = [f in verbs for f in firsts]
         own[:, k + 4] = [f in _QUOTES for f in firsts]
         own[:, k + 5] = np.minimum(np.fromiter(map(len, token_lists), float, n), 70) / 70
         # Presence, not raw counts: a long sentence is not more accusing.
@@ -330,7 +349,8 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
         sizes = np.bincount(doc_ids).astype(float)
         doc_means = np.zeros((len(sizes), len(_DOC_SIGNALS)))
         for j, signal in enumerate(_DOC_SIGNALS):
-            doc_means[:, j] = np.bincount(doc_ids, weights=own[:, col[signal]] > 0) / sizes
+            doc_means[:, j] = self._share(np.bincount(doc_ids, weights=own[:, col[signal]] > 0),
+                                          sizes, f"doc_{signal}")
         starts = np.flatnonzero(new_doc)
         position = (np.arange(n) - starts[doc_ids]) / np.maximum(sizes[doc_ids] - 1, 1)
         if not getattr(self, "position", True):
@@ -343,9 +363,13 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
         answering = np.column_stack([own[:, col[name]] * criticism for name in _ANSWERING])
         blocks = [own, prev, nxt, doc, position[:, None], answering]
         if getattr(self, "voice", False):
-            blocks.append(_voice_block(token_lists, own, col, author, doc_ids, sizes))
+            blocks.append(_voice_block(token_lists, own, col, author, doc_ids, sizes,
+                                       self._share))
         return np.hstack(blocks)
 
+
+# Pseudo-sentences of the training mean added to each document share (see fit).
+SHRINK = 4
 
 # Cues whose author-voice version (not attributed, no reporting verb) is a feature too.
 _AUTHOR_VOICE = ("negative_eval", "positive_eval", "obligation", "denial", "question",
@@ -374,7 +398,7 @@ _VOICE_NAMES = (*_VOICE_CUES, *(f"author_{n}" for n in _VOICE_CUES), "doc_author
                 *(f"statement_{n}" for n in _VOICED))
 
 
-def _voice_block(token_lists, own, col, author, doc_ids, sizes) -> np.ndarray:
+def _voice_block(token_lists, own, col, author, doc_ids, sizes, share) -> np.ndarray:
     from framing.lexicon import voice_cues
 
     lexicon = voice_cues()
@@ -382,9 +406,9 @@ def _voice_block(token_lists, own, col, author, doc_ids, sizes) -> np.ndarray:
     found = np.minimum(lexicon.count_many(token_lists).reshape(n, len(lexicon.names)), 2) / 2
     cue = {name: found[:, lexicon.names.index(name)] for name in _VOICE_CUES}
     authored = {name: values * author for name, values in cue.items()}
-    doc_author = (np.bincount(doc_ids, weights=author) / sizes)[doc_ids]
-    doc_performative = (np.bincount(doc_ids, weights=authored["performative"] > 0)
-                        / sizes)[doc_ids]
+    doc_author = share(np.bincount(doc_ids, weights=author), sizes, "doc_author_voice")[doc_ids]
+    doc_performative = share(np.bincount(doc_ids, weights=authored["performative"] > 0),
+                             sizes, "doc_performative")[doc_ids]
     columns = [*cue.values(), *authored.values(), doc_author, doc_performative]
     for name in _VOICED:
         values = cue[name] if name in cue else own[:, col[name]]
@@ -393,6 +417,37 @@ def _voice_block(token_lists, own, col, author, doc_ids, sizes) -> np.ndarray:
         values = cue[name] if name in cue else own[:, col[name]]
         columns.append(values * author * doc_performative)
     return np.column_stack(columns)
+
+
+# Words after which the next one is a verb in its base form ("must learn",
+# "should approve"): the verbs a sentence can start with as an order ("Approve
+# them.", "Learn from the past.").  Learned from the training text, since a
+# hand list cannot keep up and a part-of-speech tagger needs NLTK data.
+_BEFORE_BASE_FORM = frozenset(["must", "should", "will", "would", "can", "could", "may",
+                               "might", "shall", "cannot", "please"])
+_NOT_VERBS = frozenset(["be", "the", "a", "an", "this", "that", "these", "those", "it", "its",
+                        "their", "our", "your", "his", "her", "all", "both", "any", "some",
+                        "also", "only", "just", "even", "still", "now", "then", "there",
+                        "more", "most", "no", "never", "always", "so", "as", "and", "or",
+                        "_ent_", "_num_", "date", "day", "end", "point", "time", "what",
+                        "how", "why", "when", "where", "who", "which", "if", "whether",
+                        "at", "in", "ever", "instead", "last", "least", "like", "not",
+                        "otherwise", "rather", "they", "therefore", "well", "yet", "you",
+                        "we", "i", "he", "she", "own", "matter", "rest", "table"])
+
+
+def _base_form_verbs(X, min_count: int = 2) -> frozenset[str]:
+    """Words seen at least *min_count* times right after a modal in the
+    training text (not adverbs), plus the hand list of imperative starts."""
+    counts: dict[str, int] = {}
+    tokens = X["masked"] if isinstance(X, pd.DataFrame) and "masked" in X else \
+        [tokenize(t.lower()) for t in _texts(X)]
+    for words in tokens:
+        for before, word in zip(words, words[1:], strict=False):
+            if before in _BEFORE_BASE_FORM and word.isalpha() and not word.endswith("ly"):
+                counts[word] = counts.get(word, 0) + 1
+    learned = {w for w, n in counts.items() if n >= min_count and w not in _NOT_VERBS}
+    return frozenset(learned | _IMPERATIVE_STARTS)
 
 
 # Sentence-initial words that make an imperative ("Lift the sanctions.").
