@@ -112,7 +112,9 @@ def align(predicted: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
                 if size > overlap:
                     best, overlap = p, size
         rows.append({"doc_id": g.doc_id, "start": g.start, "end": g.end, "gold": g.label,
-                     "predicted": best.label if best is not None else "missing"})
+                     "predicted": best.label if best is not None else "missing",
+                     "confidence": getattr(best, "confidence", float("nan"))
+                     if best is not None else float("nan")})
     return pd.DataFrame(rows)
 
 
@@ -146,6 +148,7 @@ def evaluate_real(model=None, *, gold_path: Path = GOLD, manifest: pd.DataFrame 
     result = {"documents": len(status.present), "sentences": len(pairs),
               "missing_texts": len(status.missing) + len(status.changed),
               "not_scored": int((pairs["predicted"] == "missing").sum()),
+              "mean_confidence": float(pairs["confidence"].mean()),
               **metrics(pairs["gold"], pairs["predicted"]),
               "by_genre": {}, "sentences_by_genre": {}}
     for genre, rows in pairs.groupby("genre"):
