@@ -379,7 +379,7 @@ def evaluate(label_paths, document_dirs, model_path, jobs, curve, real, fmt):
     if real:
         from framing.realtext import evaluate_real
 
-        results = {"real_text": evaluate_real(load_model(resolve_model(model_path)))}
+        results = {"real_text_as_trained": evaluate_real(load_model(resolve_model(model_path)))}
     elif label_paths:
         pipeline, card = load_model(resolve_model(model_path))
         table = training_table(label_paths, document_dirs)

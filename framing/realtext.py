@@ -26,6 +26,7 @@ from framing.labels import LABELS
 MANIFEST = Path("realtext") / "manifest.csv"
 TEXTS = Path("realtext") / "texts"
 GOLD = Path("labels") / "real" / "adjudicated.csv"
+OVERLAP = Path("realtext") / "overlap.csv"
 LABEL_COLUMNS = ("doc_id", "start", "end", "sentence_sha256", "label", "note")
 UNITS = (*LABELS, "heading")
 
@@ -118,11 +119,11 @@ def align(predicted: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def evaluate_real(model=None, *, gold_path: Path = GOLD, manifest: pd.DataFrame | None = None,
-                  folder: Path = TEXTS) -> dict:
-    """Macro-F1 and per-label F1 of *model* on the real-text set, overall and
-    per genre.  Raises ``InputError`` saying how to get the texts when absent."""
-    from framing.evaluation import metrics
+def real_predictions(model, *, gold_path: Path = GOLD, manifest: pd.DataFrame | None = None,
+                     folder: Path = TEXTS, doc_ids=None) -> pd.DataFrame:
+    """Each gold sentence of the yardstick (or of *doc_ids*) with *model*'s
+    label and confidence: ``doc_id, start, end, gold, predicted, confidence,
+    genre``.  Raises ``InputError`` saying how to get the texts when absent."""
     from framing.scoring import score_documents
 
     manifest = read_manifest() if manifest is None else manifest
@@ -133,20 +134,30 @@ def evaluate_real(model=None, *, gold_path: Path = GOLD, manifest: pd.DataFrame 
             f"fetch each URL in {MANIFEST}, clean it as its 'cleaning' "
             "column says, save it as realtext/texts/<doc_id>.txt and check it with "
             "`python realtext/verify.py`")
+    present = [d for d in status.present if doc_ids is None or d in set(doc_ids)]
     gold = read_real_labels(gold_path)
-    gold = gold[gold["doc_id"].isin(status.present)]
-    texts = load_texts(status.present, folder)
+    gold = gold[gold["doc_id"].isin(present)]
+    texts = load_texts(present, folder)
     problems = check_spans(gold, texts)
     if problems:
         raise InputError(f"{gold_path}: {problems[0]} (and {len(problems) - 1} more); "
                          "the text differs from the labelled one")
     scored = score_documents(list(texts.items()), model).sentences
-    scored = scored[scored["kind"] == "sentence"]
-    pairs = align(scored, gold)
-    genres = manifest.set_index("doc_id")["genre"]
-    pairs["genre"] = pairs["doc_id"].map(genres)
-    result = {"documents": len(status.present), "sentences": len(pairs),
-              "missing_texts": len(status.missing) + len(status.changed),
+    pairs = align(scored[scored["kind"] == "sentence"], gold)
+    pairs["genre"] = pairs["doc_id"].map(manifest.set_index("doc_id")["genre"])
+    pairs.attrs["missing_texts"] = len(status.missing) + len(status.changed)
+    return pairs
+
+
+def real_metrics(pairs: pd.DataFrame, *, rounds: int = 1000, seed: int = 0) -> dict:
+    """Macro-F1, per-label figures, per-genre macro-F1 and a 90 % bootstrap
+    interval (documents resampled with replacement) for aligned predictions."""
+    import numpy as np
+
+    from framing.evaluation import metrics
+
+    result = {"documents": int(pairs["doc_id"].nunique()), "sentences": len(pairs),
+              "missing_texts": pairs.attrs.get("missing_texts", 0),
               "not_scored": int((pairs["predicted"] == "missing").sum()),
               "mean_confidence": float(pairs["confidence"].mean()),
               **metrics(pairs["gold"], pairs["predicted"]),
@@ -154,4 +165,56 @@ def evaluate_real(model=None, *, gold_path: Path = GOLD, manifest: pd.DataFrame 
     for genre, rows in pairs.groupby("genre"):
         result["by_genre"][genre] = metrics(rows["gold"], rows["predicted"])["macro_f1"]
         result["sentences_by_genre"][genre] = len(rows)
+    groups = [rows for _, rows in pairs.groupby("doc_id")]
+    rng = np.random.default_rng(seed)
+    scores = []
+    for _ in range(rounds):
+        sample = pd.concat([groups[i] for i in rng.integers(0, len(groups), len(groups))])
+        scores.append(metrics(sample["gold"], sample["predicted"])["macro_f1"])
+    low, high = np.percentile(scores, [5, 95])
+    result["macro_f1_90"] = [float(low), float(high)]
     return result
+
+
+def evaluate_real(model=None, *, gold_path: Path = GOLD, manifest: pd.DataFrame | None = None,
+                  folder: Path = TEXTS, rounds: int = 1000) -> dict:
+    """Metrics of *model* on the real-text yardstick (``real_metrics``).
+    Raises ``InputError`` saying how to get the texts when they are absent."""
+    pairs = real_predictions(model, gold_path=gold_path, manifest=manifest, folder=folder)
+    return real_metrics(pairs, rounds=rounds)
+
+
+def read_overlap(path: Path = OVERLAP) -> dict[str, set[str]]:
+    """Yardstick dispute → training topics (or seed documents) on the same
+    dispute: to hold the dispute out, a model is trained without them."""
+    if not path.exists():
+        return {}
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    out: dict[str, set[str]] = {}
+    for row in frame.itertuples():
+        out.setdefault(row.dispute, set()).add(row.training_topic)
+    return out
+
+
+def held_out_by_dispute(table: pd.DataFrame, pipeline, fit, *, manifest=None,
+                        overlap: dict[str, set[str]] | None = None, **kw) -> pd.DataFrame:
+    """Real-text predictions held out by dispute: articles on a dispute the
+    training data also covers (``realtext/overlap.csv``) are scored by a model
+    trained without those topics; the rest by *pipeline*.  *fit* trains a
+    model on a training table."""
+    manifest = read_manifest() if manifest is None else manifest
+    overlap = read_overlap() if overlap is None else overlap
+    by_topics: dict[frozenset, list[str]] = {}
+    for row in manifest.itertuples():
+        topics = frozenset(overlap.get(row.dispute, ()))
+        by_topics.setdefault(topics, []).append(row.doc_id)
+    parts = []
+    for topics, doc_ids in by_topics.items():
+        model = pipeline
+        if topics:
+            keep = ~(table["topic"].isin(topics) | table["document"].isin(topics))
+            model = fit(table[keep])
+        parts.append(real_predictions(model, manifest=manifest, doc_ids=doc_ids, **kw))
+    pairs = pd.concat(parts, ignore_index=True)
+    pairs.attrs["missing_texts"] = parts[0].attrs.get("missing_texts", 0)
+    return pairs

@@ -10,8 +10,11 @@ TITLES = {
     "written_to_real": "Transfer: trained on written documents only (without those borrowing "
                        "seed phrases), tested on the real seeds",
     "labelled_file": "Current model on the given labelled file(s)",
-    "real_text": "Real text: published articles nobody here wrote, labelled by two annotators "
-                 "(realtext/, evaluation only)",
+    "real_text": "Real text: published articles nobody here wrote, labelled by two annotators, "
+                 "held out by dispute (realtext/, evaluation only)",
+    "real_text_as_trained": "Real text: published articles nobody here wrote, labelled by two "
+                            "annotators (realtext/, evaluation only), this model as trained "
+                            "(held out by dispute: see its card)",
 }
 ABBR = {"accusation": "acc", "defence": "def", "policy_recommendation": "pol",
         "neutral_reporting": "neu"}
@@ -30,6 +33,10 @@ def render_one(name: str, m: dict) -> str:
     lines.append("  " + " " * 24 + "".join(f"{ABBR[lab]:>6}" for lab in LABELS))
     for label, row in zip(LABELS, m["confusion"]["matrix"], strict=True):
         lines.append(f"  {label:<24}" + "".join(f"{v:>6}" for v in row))
+    if "macro_f1_90" in m:
+        low, high = m["macro_f1_90"]
+        lines.append(f"  90% bootstrap interval of macro-F1 (documents resampled): "
+                     f"{low:.3f}–{high:.3f}")
     if "mean_confidence" in m:
         lines.append(f"  mean confidence {m['mean_confidence']:.3f} against accuracy "
                      f"{m['accuracy']:.3f}")

@@ -44,21 +44,23 @@ def evaluate_table(table: pd.DataFrame, *, progress: Callable[[str], None] = lam
     return results
 
 
-def real_text_metrics(pipeline: Pipeline, progress: Callable[[str], None] = lambda _: None
-                      ) -> dict:
-    """``{"real_text": metrics}`` when the real-text yardstick and its texts
-    are in the current folder (``framing.realtext``), else ``{}``."""
+def real_text_metrics(table: pd.DataFrame, pipeline: Pipeline,
+                      progress: Callable[[str], None] = lambda _: None, **params) -> dict:
+    """``{"real_text": metrics}`` held out by dispute, when the real-text
+    yardstick and its texts are in the current folder (``framing.realtext``),
+    else ``{}``."""
     from framing.errors import InputError
-    from framing.realtext import GOLD, MANIFEST, evaluate_real
+    from framing.realtext import GOLD, MANIFEST, held_out_by_dispute, real_metrics
 
     if not (MANIFEST.exists() and GOLD.exists()):
         return {}
     try:
-        progress("scoring the real-text yardstick")
-        return {"real_text": evaluate_real(pipeline)}
+        progress("scoring the real-text yardstick (held out by dispute)")
+        pairs = held_out_by_dispute(table, pipeline, lambda t: fit(t, **params))
     except InputError as exc:
         progress(f"no real-text figures: {exc}")
         return {}
+    return {"real_text": real_metrics(pairs)}
 
 
 def train(
@@ -89,7 +91,7 @@ def train(
     if evaluate:
         # Real text first: the figure that says how the model does on articles
         # nobody here wrote (never trained on; present in a clone with the texts).
-        real = real_text_metrics(pipeline, progress)
+        real = real_text_metrics(table, pipeline, progress, **params)
         evaluation = {**real, **evaluation}
     card = make_card(table, data_hash(label_paths, document_dirs), evaluation)
     card["params"] = params
