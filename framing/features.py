@@ -144,6 +144,7 @@ class FastTfidfVectorizer(TfidfVectorizer):
         return self._tfidf.transform(counts, copy=False)
 
     def _count_strings(self, raw_documents):
+        self.__dict__.pop("_last_unseen", None)
         analyze = self.build_analyzer()
         lookup = self.vocabulary_.get
         indices: list[int] = []
@@ -169,6 +170,10 @@ class FastTfidfVectorizer(TfidfVectorizer):
         words = np.fromiter(map(self.vocabulary_.get, flat, itertools.repeat(-1)),
                             dtype=np.int64, count=len(flat))
         rows = np.repeat(np.arange(n), lengths)
+        # Each row's share of tokens the vocabulary lacks: framing.model reads
+        # it to lower the confidence of sentences unlike the training data.
+        self.__dict__["_last_unseen"] = np.bincount(rows, weights=words < 0, minlength=n) \
+            / np.maximum(lengths, 1)
         keys, values, first, second = self._bigram_table()
         # Adjacent known words in the same sentence that can begin and end a
         # bigram; their pair key, if it is one.
@@ -215,9 +220,16 @@ class FastTfidfVectorizer(TfidfVectorizer):
         self.__dict__["_pairs"] = (vocabulary, table)
         return table
 
+    def unseen_share(self, n: int) -> np.ndarray:
+        """Share of unknown tokens in each of the *n* rows of the last transform
+        (zeros when that transform took the string path)."""
+        last = self.__dict__.get("_last_unseen")
+        return last if last is not None and len(last) == n else np.zeros(n)
+
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_pairs", None)  # derived from vocabulary_; rebuilt on first use
+        state.pop("_last_unseen", None)
         return state
 
 
@@ -314,7 +326,14 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
         own[:, k + 4] = [f in _QUOTES for f in firsts]
         own[:, k + 5] = np.minimum(np.fromiter(map(len, token_lists), float, n), 70) / 70
         # Presence, not raw counts: a long sentence is not more accusing.
-        own[:, :k] = np.minimum(lexicon.count_many(token_lists).reshape(n, k), 2) / 2
+        voice = getattr(self, "voice", False)
+        if voice:  # one pass over the tokens for both lexicons
+            from framing.lexicon import cues_and_voice
+
+            both = np.minimum(cues_and_voice().count_many(token_lists).reshape(n, -1), 2) / 2
+            own[:, :k], voice_found = both[:, :k], both[:, k:]
+        else:
+            own[:, :k] = np.minimum(lexicon.count_many(token_lists).reshape(n, k), 2) / 2
         own[:, k] = quoted
         own[:, k + 1] = attributed
         # Document boundaries (rows are in document order).
@@ -363,7 +382,7 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
         answering = np.column_stack([own[:, col[name]] * criticism for name in _ANSWERING])
         blocks = [own, prev, nxt, doc, position[:, None], answering]
         if getattr(self, "voice", False):
-            blocks.append(_voice_block(token_lists, own, col, author, doc_ids, sizes,
+            blocks.append(_voice_block(voice_found, own, col, author, doc_ids, sizes,
                                        self._share))
         return np.hstack(blocks)
 
@@ -398,13 +417,12 @@ _VOICE_NAMES = (*_VOICE_CUES, *(f"author_{n}" for n in _VOICE_CUES), "doc_author
                 *(f"statement_{n}" for n in _VOICED))
 
 
-def _voice_block(token_lists, own, col, author, doc_ids, sizes, share) -> np.ndarray:
+def _voice_block(found, own, col, author, doc_ids, sizes, share) -> np.ndarray:
+    """*found*: presence of the voice lexicon's lists (``voice_cues().names`` order)."""
     from framing.lexicon import voice_cues
 
-    lexicon = voice_cues()
-    n = len(token_lists)
-    found = np.minimum(lexicon.count_many(token_lists).reshape(n, len(lexicon.names)), 2) / 2
-    cue = {name: found[:, lexicon.names.index(name)] for name in _VOICE_CUES}
+    names = voice_cues().names
+    cue = {name: found[:, names.index(name)] for name in _VOICE_CUES}
     authored = {name: values * author for name, values in cue.items()}
     doc_author = share(np.bincount(doc_ids, weights=author), sizes, "doc_author_voice")[doc_ids]
     doc_performative = share(np.bincount(doc_ids, weights=authored["performative"] > 0),

@@ -86,7 +86,17 @@ def valence_lists() -> dict[str, list[str]]:
 @cache
 def voice_cues() -> CueLexicon:
     """The author's-voice lexicons: ``voice.toml`` plus VADER's valence lists."""
-    return CueLexicon({**load_toml("voice")["voice"], **valence_lists()})
+    return CueLexicon(_voice_lists())
+
+
+def _voice_lists() -> dict[str, list[str]]:
+    return {**load_toml("voice")["voice"], **valence_lists()}
+
+
+@cache
+def cues_and_voice() -> CueLexicon:
+    """``cues()`` followed by ``voice_cues()``, counted in one pass."""
+    return CueLexicon({**load_toml("cues")["cues"], **_voice_lists()})
 
 
 class CueLexicon:
