@@ -85,9 +85,16 @@ def table_from_rows(rows: list[tuple]) -> pd.DataFrame:
                          for name, values in zip(TABLE_COLUMNS, columns, strict=True)})
 
 
+_DEFAULT: dict[str, Pipeline] = {}
+
+
 def _as_pipeline(model) -> Pipeline:
     if model is None:
-        return load_model()[0]
+        # The installed model, unpickled once per process (about half a
+        # second each time otherwise): score_text in a loop stays fast.
+        if "model" not in _DEFAULT:
+            _DEFAULT["model"] = load_model()[0]
+        return _DEFAULT["model"]
     if isinstance(model, tuple):
         return model[0]
     if isinstance(model, (str, Path)):
@@ -132,9 +139,18 @@ def score_texts(items: Iterable[tuple[str, str]], model=None, *, explain: bool =
                 ) -> pd.DataFrame:
     """Score many ``(doc, text)`` pairs in one pass (one table, one predict:
     much faster than document by document)."""
+    items = [(doc, _checked_text(text)) for doc, text in items]
     table = table_from_rows([row for doc, text in items for row in sentence_rows(text, doc)])
     columns = [*SENTENCE_COLUMNS, "evidence"] if explain else list(SENTENCE_COLUMNS)
     return score_table(table, model, explain=explain)[columns]
+
+
+def _checked_text(text) -> str:
+    if isinstance(text, str):
+        return text
+    if isinstance(text, (bytes, bytearray)):
+        raise InputError("text is bytes; decode it first, e.g. data.decode('utf-8')")
+    raise InputError(f"text must be a string, not {type(text).__name__}")
 
 
 DOCUMENT_COLUMNS = (*PROFILE_COLUMNS, "n_headings", "language", "note")
@@ -180,7 +196,7 @@ def score_documents(items: Iterable[tuple[str, str]], model=None, *, explain: bo
     """Score ``(name, text)`` pairs as distinct documents, keeping headings,
     documents without sentences and non-English documents visible (see
     ``Scored``).  What ``framing score`` prints."""
-    items = list(items)
+    items = [(name, _checked_text(text)) for name, text in items]
     names, warnings = distinct_ids(name for name, _ in items)
     rows, heads, info = [], [], []
     for doc, (_, text) in zip(names, items, strict=True):

@@ -67,3 +67,20 @@ def test_public_api_uses_the_installed_model():
     table = framing.score_text("The ministry must lift the ban. Officials said talks continue.")
     assert len(table) == 2
     assert set(table["label"]) <= set(framing.LABELS)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (None, "text must be a string, not NoneType"),
+    (b"The ban is unjust.", "text is bytes; decode it first"),
+    (42, "text must be a string, not int"),
+])
+def test_score_text_refuses_what_is_not_text(pipeline, value, message):
+    with pytest.raises(InputError, match=message):
+        framing.score_text(value, pipeline)
+
+
+def test_score_files_takes_one_path_as_one_file(tmp_path, pipeline):
+    path = tmp_path / "a.txt"
+    path.write_text("The ban is unjust. Talks resume.")
+    table = score_files(str(path), pipeline)
+    assert table["doc"].unique().tolist() == [str(path)]
