@@ -138,7 +138,8 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
 
     *progress* is called with (documents, sentences) after each chunk; *total*
     once with the number of documents when it is cheap to know (else None)."""
-    from framing.model import default_model_path, load_model
+    from framing.model import load_model
+    from framing.registry import resolve as resolve_model_path
 
     options = options or BatchOptions()
     started = time.perf_counter()
@@ -150,7 +151,7 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
     metadata = check_sources(sources, options)
     if total:
         total(count_documents(sources))
-    model_file = Path(model_path) if model_path else default_model_path()
+    model_file = resolve_model_path(model_path)
     pipeline, card = load_model(model_file)  # fails early on a bad model
     model_bytes = model_file.read_bytes()
     model_key = hashlib.sha256(model_bytes).hexdigest()

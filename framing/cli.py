@@ -64,7 +64,7 @@ def cli():
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--model", "model_path", default=None,
               help="Model file (.joblib or .skops) or a version name from `framing models` "
-                   "(default: the model installed with framing).")
+                   "(default: your trained model, else the installed one; see `framing models`).")
 @click.option("--explain", is_flag=True,
               help="Show the features behind each label (an evidence field in json/jsonl).")
 @click.option("--no-unwrap", is_flag=True,
@@ -223,7 +223,8 @@ def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100)
 @cli.command()
 @click.argument("text")
 @click.option("--model", "model_path", default=None,
-              help="Model file or version name (default: the installed model).")
+              help="Model file or name from `framing models` (default: your trained model, "
+                   "else the installed one).")
 @click.option("-k", "top", default=8, show_default=True, help="Features shown per label.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
@@ -271,8 +272,9 @@ def explain(text, model_path, top, fmt):
 @click.option("--documents", "document_dirs", multiple=True, type=click.Path(),
               default=["seeds", "corpus/written"], show_default=True,
               help="Folder of labelled .txt documents (with documents.csv); repeatable.")
-@click.option("-o", "--output", default="models/framing.joblib", show_default=True,
-              type=click.Path(dir_okay=False), help="Where to write the model (card beside it).")
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
+              help="Where to write the model, card beside it (default: framing.joblib in your "
+                   "model folder, which every command then uses; FRAMING_HOME moves the folder).")
 @click.option("--force", is_flag=True,
               help="Overwrite an existing model at --output instead of keeping it as a "
                    "version in versions/ beside it.")
@@ -292,20 +294,26 @@ def train(label_paths, document_dirs, output, force, no_eval, curve, jobs, fmt):
     `framing models`); label files are validated first and training refuses
     invalid data.
 
+    The new model becomes the default of every command (and of the Python
+    API) unless -o puts it elsewhere; `framing models` shows which model is
+    used, and `--model installed` still reaches the one shipped with framing.
+
     \b
     Examples:
       framing train
       framing train --learning-curve --jobs 2
-      framing train --labels labels --labels my_labels.csv -o models/mine.joblib
+      framing train --labels labels --labels my_labels.csv -o mine.joblib
     """
     from framing.model import public_card, save_model
-    from framing.registry import archive
+    from framing.registry import MODEL_NAME, archive, user_model_dir
     from framing.report_text import render_card_markdown, render_metrics
     from framing.training import train as train_model
 
     check_document_dirs(document_dirs)
+    output = Path(output) if output else user_model_dir() / MODEL_NAME
     result = train_model(label_paths, document_dirs, evaluate=not no_eval, curve=curve,
                          n_jobs=jobs, progress=progress)
+    output.parent.mkdir(parents=True, exist_ok=True)
     kept = None if force else archive(output)
     if kept:
         click.echo(f"framing: previous model kept as {kept}", err=True)
@@ -342,7 +350,7 @@ def check_document_dirs(document_dirs) -> None:
               help="Folders holding the labelled documents (with documents.csv).")
 @click.option("--model", "model_path", default=None,
               help="Model file or version name to evaluate with --labels "
-                   "(default: the installed model).")
+                   "(default: your trained model, else the installed one).")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=-1),
               help="Parallel processes for cross-validation folds (-1: all cores).")
 @click.option("--learning-curve", "curve", is_flag=True,
@@ -426,7 +434,8 @@ def evaluate(label_paths, document_dirs, model_path, jobs, curve, real, fmt):
 @click.option("--scheduler", default=None,
               help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
 @click.option("--model", "model_path", default=None,
-              help="Model file or version name (default: the installed model).")
+              help="Model file or name from `framing models` (default: your trained model, "
+                   "else the installed one).")
 @click.option("--force", is_flag=True,
               help="Redo a finished run or replace another run's outputs in OUT; only "
                    "files framing wrote are removed.")
@@ -749,25 +758,33 @@ def agree(files, by, fmt, max_shown):
 
 
 @cli.command()
-@click.option("--dir", "directory", default="models", show_default=True,
-              type=click.Path(file_okay=False), help="Folder holding the models.")
+@click.option("--dir", "directory", default=None, type=click.Path(file_okay=False),
+              help="Folder holding the models (default: your model folder).")
 @output_options
 def models(directory, fmt, output, force):
-    """List model versions: date, training data hash, label counts, held-out macro-F1.
+    """List your models, their versions and the installed model: date, training
+    data hash, label counts, real-text and held-out macro-F1; * marks the one
+    every command uses.
 
-    Use a name from the list with --model in score, batch, evaluate and export.
+    The rule: --model if given; else the FRAMING_MODEL environment variable;
+    else framing.joblib in your model folder (written by `framing train`;
+    FRAMING_HOME moves the folder); else the installed model. Use a name from
+    the list, `current` or `installed` with --model.
 
     \b
     Examples:
       framing models
       framing score article.txt --model 20261123T1532
+      framing score article.txt --model installed
+      FRAMING_MODEL=~/models/mine.joblib framing score article.txt
     """
-    from framing.registry import list_models
+    from framing.registry import list_models, user_model_dir
 
     check_output(output, force)
     table = list_models(directory)
     if table.empty:
-        raise CLIError(f"no models in {directory}; run `framing train`")
+        raise CLIError(f"no models in {directory or user_model_dir()} and none installed; "
+                       "run `framing train`")
     if fmt == "table":
         text = table.drop(columns=["path"]).to_string(index=False) + "\n"
     elif fmt == "csv":
@@ -781,7 +798,7 @@ def models(directory, fmt, output, force):
 
 @cli.command()
 @click.option("--model", "model_path", default=None,
-              help="Model to export (default: the installed model).")
+              help="Model to export (default: your trained model, else the installed one).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The .skops file to write.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --output file.")

@@ -165,6 +165,11 @@ def save_model(pipeline: Pipeline, card: dict, path: str | Path, *, force: bool 
         try:
             with os.fdopen(fd, "wb") as fh:
                 write(fh)
+            # mkstemp makes the file private (0600); a model is readable like
+            # any file the user writes (0644 under the usual umask).
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -187,8 +192,12 @@ def default_model_path() -> Path:
 
 
 def load_model(path: str | Path | None = None) -> tuple[Pipeline, dict]:
-    """Load ``(pipeline, card)``; the default is the model installed with framing."""
-    path = Path(path) if path is not None else default_model_path()
+    """Load ``(pipeline, card)``; *path* is a file or anything ``--model``
+    takes; the default follows ``framing.registry``'s rule (your trained
+    model, else the installed one)."""
+    from framing.registry import resolve
+
+    path = resolve(None if path is None else str(path))
     if not path.exists():
         raise ModelError(f"model file {path} not found; run `framing train` or pass --model PATH")
     if path.is_dir():

@@ -1,9 +1,19 @@
-"""Model versions and safe sharing.
+"""Which model is used, model versions, and safe sharing.
 
-``framing train`` keeps the previous model: it moves ``models/framing.joblib``
-(and its card) to ``models/versions/framing-<trained_at>.joblib`` before
-writing the new one.  ``framing models`` lists them; ``--model NAME`` picks
-one by path, by ``current``, or by (a unique part of) its version name.
+**The rule** (every command and the Python API): the model is
+
+1. ``--model`` (a path, ``current``, ``installed``, or a name that
+   ``framing models`` lists), else
+2. the ``FRAMING_MODEL`` environment variable (the same kinds of value), else
+3. ``framing.joblib`` in your model folder, which ``framing train`` writes
+   (``FRAMING_HOME/models``, by default the platform's user data folder, e.g.
+   ``~/.local/share/framing/models``) when you have trained one, else
+4. the model installed with framing.
+
+``framing train`` keeps the previous model: it moves ``framing.joblib`` (and
+its card) to ``versions/framing-<trained_at>.joblib`` before writing the new
+one.  ``framing models`` lists your models, their versions and the
+installed model, and marks the one the rule picks.
 
 A joblib (pickle) file runs code when it is loaded, so a model received from
 someone else is a risk.  ``export_skops`` writes the skops format, and
@@ -23,6 +33,9 @@ import pandas as pd
 from framing.errors import ModelError
 
 VERSIONS = "versions"
+ENV_MODEL = "FRAMING_MODEL"
+ENV_HOME = "FRAMING_HOME"
+MODEL_NAME = "framing.joblib"
 # Besides scikit-learn's and NumPy's own types (which skops trusts by default),
 # a framing model holds framing's transformers, its analyzer function and frozensets.
 TRUSTED_EXTRA = ("builtins.frozenset",)
@@ -55,46 +68,86 @@ def archive(path: str | Path) -> Path | None:
     return target
 
 
-def list_models(directory: str | Path = "models") -> pd.DataFrame:
-    """Current model and archived versions: name, date, data hash, label counts,
-    held-out macro-F1."""
-    directory = Path(directory)
+def user_model_dir() -> Path:
+    """Your model folder: ``$FRAMING_HOME/models``, or the user data folder's."""
+    home = os.environ.get(ENV_HOME)
+    if home:
+        return Path(home).expanduser() / "models"
+    from platformdirs import user_data_path
+
+    return user_data_path("framing", appauthor=False) / "models"
+
+
+def installed_model_path() -> Path:
+    from framing.model import default_model_path
+
+    return default_model_path()
+
+
+def current_model_path() -> Path:
+    """The model the rule picks when no ``--model`` is given (module doc)."""
+    wanted = os.environ.get(ENV_MODEL, "").strip()
+    if wanted and wanted != "current":
+        return resolve(wanted)
+    yours = user_model_dir() / MODEL_NAME
+    return yours if yours.exists() else installed_model_path()
+
+
+def list_models(directory: str | Path | None = None) -> pd.DataFrame:
+    """Your models and their versions (in *directory*, default your model
+    folder), then the installed model: name, whether the rule picks it, date,
+    data hash, label counts, held-out macro-F1, path."""
+    directory = Path(directory) if directory is not None else user_model_dir()
+    current = current_model_path().resolve()
     rows = []
-    candidates = [("current", p) for p in sorted(directory.glob("*.joblib"))]
+    candidates = [(p.stem, p) for p in sorted(directory.glob("*.joblib"))]
     candidates += [(p.stem, p) for p in sorted((directory / VERSIONS).glob("*.joblib"),
                                                reverse=True)]
+    installed = installed_model_path()
+    if installed.exists() and installed.resolve() not in {p.resolve() for _, p in candidates}:
+        candidates.append(("installed", installed))
     for name, path in candidates:
         card_path = path.with_suffix(".json")
         card = json.loads(card_path.read_text()) if card_path.exists() else {}
         metrics = card.get("metrics", {})
         rows.append({
-            "name": name if name != "current" or path.stem == "framing" else path.stem,
+            "name": name,
+            "current": "*" if path.resolve() == current else "",
             "trained_at": card.get("trained_at", ""),
             "sentences": card.get("n_sentences"),
             "documents": card.get("n_documents"),
             "data_sha256": (card.get("training_data_sha256") or "")[:12],
             "labels": " ".join(f"{k[:3]}={v}" for k, v in card.get("label_counts", {}).items()),
+            "macro_f1_real": metrics.get("real_text", {}).get("macro_f1"),
             "macro_f1_topic": metrics.get("by_topic", {}).get("macro_f1"),
-            "macro_f1_document": metrics.get("by_document", {}).get("macro_f1"),
             "path": str(path),
         })
     return pd.DataFrame(rows)
 
 
-def resolve(name: str | None, directory: str | Path = "models") -> Path | None:
-    """A ``--model`` value: a path, ``current``, or a unique part of a version name."""
-    if name is None:
-        return None
-    if Path(name).exists() or Path(name).suffix in (".joblib", ".skops"):
-        return Path(name)
-    directory = Path(directory)
-    if name == "current":
-        return directory / "framing.joblib"
-    matches = [p for p in sorted((directory / VERSIONS).glob("*.joblib")) if name in p.stem]
+def resolve(name: str | None, directory: str | Path | None = None) -> Path:
+    """A ``--model`` value: a path, ``current`` (or None: the rule),
+    ``installed``, or a unique part of a model or version name in *directory*
+    (default: your model folder)."""
+    if name is None or name == "current":
+        return current_model_path()
+    if name == "installed":
+        return installed_model_path()
+    path = Path(name).expanduser()
+    if path.is_file() or path.suffix in (".joblib", ".skops"):
+        return path
+    directory = Path(directory) if directory is not None else user_model_dir()
+    models = sorted(directory.glob("*.joblib")) + sorted((directory / VERSIONS).glob("*.joblib"))
+    exact = [p for p in models if p.stem == name]
+    matches = exact or [p for p in models if name in p.stem]
     if len(matches) == 1:
         return matches[0]
+    if not matches and path.is_dir():
+        raise ModelError(f"{name} is a folder, not a model file; pass --model "
+                         f"{path / MODEL_NAME} or a name `framing models` lists")
     if not matches:
-        raise ModelError(f"no model called {name!r}; `framing models` lists them")
+        raise ModelError(f"no model called {name!r} in {directory}; `framing models` lists "
+                         "them (or pass a path)")
     raise ModelError(f"{name!r} matches {len(matches)} models; give more of the name")
 
 

@@ -85,16 +85,22 @@ def table_from_rows(rows: list[tuple]) -> pd.DataFrame:
                          for name, values in zip(TABLE_COLUMNS, columns, strict=True)})
 
 
-_DEFAULT: dict[str, Pipeline] = {}
+_DEFAULT: dict[tuple, Pipeline] = {}
 
 
 def _as_pipeline(model) -> Pipeline:
     if model is None:
-        # The installed model, unpickled once per process (about half a
-        # second each time otherwise): score_text in a loop stays fast.
-        if "model" not in _DEFAULT:
-            _DEFAULT["model"] = load_model()[0]
-        return _DEFAULT["model"]
+        # The default model (framing.registry's rule), unpickled once per
+        # process and file version (about half a second each time otherwise):
+        # score_text in a loop stays fast, a retrained model is picked up.
+        from framing.registry import current_model_path
+
+        path = current_model_path()
+        key = (str(path), path.stat().st_mtime_ns if path.exists() else 0)
+        if key not in _DEFAULT:
+            _DEFAULT.clear()
+            _DEFAULT[key] = load_model(path)[0]
+        return _DEFAULT[key]
     if isinstance(model, tuple):
         return model[0]
     if isinstance(model, (str, Path)):

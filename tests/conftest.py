@@ -44,6 +44,17 @@ def tiny_table() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+@pytest.fixture(autouse=True)
+def model_home(tmp_path_factory, monkeypatch):
+    """Every test has an empty model folder of its own and no FRAMING_MODEL:
+    the user's real models are never read or written, and the default model
+    is the installed one unless a test trains into the folder."""
+    home = tmp_path_factory.mktemp("framing-home")
+    monkeypatch.setenv("FRAMING_HOME", str(home))
+    monkeypatch.delenv("FRAMING_MODEL", raising=False)
+    return home / "models"
+
+
 @pytest.fixture(scope="session")
 def table() -> pd.DataFrame:
     return tiny_table()

@@ -8,6 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
+import framing
 from framing.active import suggest
 from framing.agreement import agree
 from framing.annotate import session
@@ -147,7 +148,8 @@ def test_train_keeps_previous_versions_and_models_lists_them(tmp_path, pipeline,
         save_model(pipeline, card, current)
     assert kept == models / "versions" / "framing-20260101T000000.joblib"
     table = list_models(models)
-    assert table["name"].tolist() == ["current", "framing-20260101T000000"]
+    assert table["name"].tolist() == ["framing", "framing-20260101T000000", "installed"]
+    assert table["current"].tolist() == ["", "", "*"]  # not the user's model folder
     assert resolve("20260101", models) == kept
     with pytest.raises(ModelError, match="no model called 'nope'"):
         resolve("nope", models)
@@ -170,16 +172,68 @@ def test_skops_export_round_trip_and_foreign_types_refused(tmp_path, pipeline, t
         export_skops(pipeline, card, path)
 
 
-def test_models_and_export_commands(tmp_path, capsys, model_file, monkeypatch):
+def test_models_and_export_commands(tmp_path, capsys, model_file, monkeypatch, model_home):
     monkeypatch.chdir(tmp_path)
-    code = main(["models", "--format", "json"])
-    assert code == 1 and "no models in models" in capsys.readouterr().err
+    assert main(["models", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(m["name"], m["current"]) for m in listed] == [("installed", "*")]
     code = main(["export", "--model", str(model_file), "-o", "out.skops"])
     assert code == 0 and (tmp_path / "out.skops").exists()
     code = main(["export", "--model", str(model_file), "-o", "out.pkl"])
     assert code == 1 and "must end in .skops" in capsys.readouterr().err
-    (tmp_path / "models").mkdir()
-    (tmp_path / "models" / "framing.joblib").write_bytes(model_file.read_bytes())
-    (tmp_path / "models" / "framing.json").write_text(json.dumps({"trained_at": "x"}))
+    model_home.mkdir(parents=True)
+    (model_home / "framing.joblib").write_bytes(model_file.read_bytes())
+    (model_home / "framing.json").write_text(json.dumps({"trained_at": "x"}))
     assert main(["models", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)[0]["name"] == "current"
+    listed = json.loads(capsys.readouterr().out)
+    assert [(m["name"], m["current"]) for m in listed] == [("framing", "*"), ("installed", "")]
+
+
+def test_one_rule_picks_the_model_everywhere(tmp_path, monkeypatch, model_home, model_file,
+                                             pipeline):
+    """--model, then FRAMING_MODEL, then your trained model, then the installed one."""
+    from framing.model import default_model_path, save_model
+    from framing.registry import current_model_path
+    from framing.scoring import score_text
+
+    installed = default_model_path()
+    assert current_model_path() == installed == resolve("installed")
+    save_model(pipeline, {"format": 1, "labels": list(framing.LABELS)},
+               model_home / "framing.joblib")
+    assert current_model_path() == model_home / "framing.joblib" == resolve("current")
+    assert resolve("framing") == model_home / "framing.joblib"
+    assert (model_home / "framing.joblib").stat().st_mode & 0o044  # readable, not 0600
+    # The Python API and the CLI both use it: the tiny model labels its own sentence.
+    text = "The ministry rejects these baseless allegations."
+    assert score_text(text)["label"].tolist() == ["accusation"]
+    monkeypatch.setenv("FRAMING_MODEL", "installed")
+    assert current_model_path() == installed
+    monkeypatch.setenv("FRAMING_MODEL", str(model_file))
+    assert current_model_path() == model_file
+    monkeypatch.setenv("FRAMING_MODEL", "nope")
+    with pytest.raises(ModelError, match="no model called 'nope'"):
+        current_model_path()
+
+
+def test_train_writes_the_model_every_command_then_uses(tmp_path, capsys, monkeypatch,
+                                                        model_home):
+    from test_cli import tiny_project
+
+    from framing.model import load_model
+
+    monkeypatch.chdir(tmp_path)
+    docs = tiny_project(tmp_path)
+    assert main(["train", "--no-eval", "--documents", str(docs)]) == 0
+    capsys.readouterr()
+    trained = model_home / "framing.joblib"
+    assert trained.exists() and (model_home / "MODEL_CARD.md").exists()
+    assert main(["models", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert (listed[0]["name"], listed[0]["current"]) == ("framing", "*")
+    article = tmp_path / "a.txt"
+    article.write_text("The ministry rejects these baseless allegations. Talks resume.")
+    assert main(["score", str(article), "--format", "json"]) == 0
+    scored = json.loads(capsys.readouterr().out)["documents"][0]["sentences"]
+    expected = framing.score_text(article.read_text(), load_model(trained))
+    assert [round(r["p_accusation"], 6) for r in scored] == \
+        [round(p, 6) for p in expected["p_accusation"]]
