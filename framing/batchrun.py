@@ -445,7 +445,8 @@ def _run_forked(work, args, jobs):
     from concurrent.futures.process import BrokenProcessPool
 
     jobs = jobs if jobs > 0 else os.cpu_count() or 1
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
         pool.submit(os.getpid).result()  # forks every worker now
         pending = set()
@@ -465,6 +466,21 @@ def _run_forked(work, args, jobs):
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: ask Linux to end this process when its parent dies (a
+    `kill -9` of framing must not leave workers holding memory for ever)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own checks remain
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _score_and_write(number, chunk, model_path, model_key, max_chars, metadata, parts,

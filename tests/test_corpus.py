@@ -2,7 +2,10 @@
 
 import gzip
 import json
+import os
 import shutil
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -322,3 +325,47 @@ def test_non_english_documents_go_to_errors_unless_asked(tmp_path, model_file):
                    model_path=model_file)
     documents = pd.read_parquet(tmp_path / "any" / "documents.parquet")
     assert documents["id"].tolist() == ["a", "a#2", "b"] and result.errors == 0
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_die_with_a_killed_parent(tmp_path, model_file):
+    """`kill -9` of `framing batch --jobs 2` must not leave its workers running."""
+    import signal
+    import subprocess
+    import time
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(400):
+        (folder / f"{i}.txt").write_text(" ".join(TEXTS) * 20)
+    proc = subprocess.Popen([sys.executable, "-m", "framing", "batch", str(folder), "-o",
+                             str(tmp_path / "out"), "--jobs", "2", "--chunk-size", "5", "-q",
+                             "--model", str(model_file)])
+    children = []
+    for _ in range(200):  # wait for the forked workers
+        time.sleep(0.05)
+        children = _children(proc.pid)
+        if len(children) >= 2:
+            break
+    assert len(children) >= 2, "the workers did not start"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for _ in range(100):
+        alive = [pid for pid in children if _alive(pid)]
+        if not alive:
+            break
+        time.sleep(0.05)
+    assert not alive, f"workers {alive} outlived their parent"
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
