@@ -358,11 +358,17 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
                                                   own[:, col["obligation"]])
         if not self.context:
             return own
-        prev = np.zeros_like(own)
+        # One output array, filled in place (stacking copies cost a tenth of
+        # the cue features' time): own | previous | next | document | ...
+        w = own.shape[1]
+        out = np.empty((n, self.n_features_out_))
+        out[:, :w] = own
+        prev, nxt = out[:, w:2 * w], out[:, 2 * w:3 * w]
         prev[1:] = own[:-1]
+        prev[0] = 0
         prev[new_doc] = 0
-        nxt = np.zeros_like(own)
         nxt[:-1] = own[1:]
+        nxt[-1] = 0
         nxt[last_doc] = 0
         doc_ids = np.cumsum(new_doc) - 1
         sizes = np.bincount(doc_ids).astype(float)
@@ -379,12 +385,20 @@ class RhetoricalCues(TransformerMixin, BaseEstimator):
         # defence when the text answers criticism.  The document's share of
         # negatively evaluative sentences stands for "answers criticism".
         criticism = doc[:, _DOC_SIGNALS.index("negative_eval")]
-        answering = np.column_stack([own[:, col[name]] * criticism for name in _ANSWERING])
-        blocks = [own, prev, nxt, doc, position[:, None], answering]
+        at = 3 * w
+        out[:, at:at + doc.shape[1]] = doc
+        at += doc.shape[1]
+        out[:, at] = position
+        at += 1
+        for name in _ANSWERING:
+            np.multiply(own[:, col[name]], criticism, out=out[:, at])
+            at += 1
         if getattr(self, "voice", False):
-            blocks.append(_voice_block(voice_found, own, col, author, doc_ids, sizes,
-                                       self._share))
-        return np.hstack(blocks)
+            block = _voice_block(voice_found, own, col, author, doc_ids, sizes, self._share)
+            out[:, at:at + block.shape[1]] = block
+            at += block.shape[1]
+        assert at == out.shape[1]
+        return out
 
 
 # Pseudo-sentences of the training mean added to each document share (see fit).
