@@ -786,7 +786,7 @@ def models(directory, fmt, output, force):
         raise CLIError(f"no models in {directory or user_model_dir()} and none installed; "
                        "run `framing train`")
     if fmt == "table":
-        text = table.drop(columns=["path"]).to_string(index=False) + "\n"
+        text = models_table(table)
     elif fmt == "csv":
         text = table.to_csv(index=False)
     elif fmt == "jsonl":
@@ -794,6 +794,23 @@ def models(directory, fmt, output, force):
     else:
         text = json.dumps(records(table), indent=2) + "\n"
     emit(text, output)
+
+
+def models_table(table: pd.DataFrame) -> str:
+    """`framing models` for people, within 80 columns: the full record is in
+    --format csv/json."""
+    def f1(value) -> str:
+        return "" if value is None or value != value else f"{value:.3f}"
+
+    lines = [f"  {'name':<30} {'trained':<10} {'sentences':>9} {'real F1':>8} {'topic F1':>8}"]
+    for row in table.itertuples():
+        mark = "*" if row.current else " "
+        sentences = "" if row.sentences is None or row.sentences != row.sentences \
+            else f"{int(row.sentences):,}"
+        lines.append(f"{mark} {row.name[:30]:<30} {str(row.trained_at)[:10]:<10} "
+                     f"{sentences:>9} {f1(row.macro_f1_real):>8} {f1(row.macro_f1_topic):>8}")
+    lines.append("* the model every command uses (`framing models --help` says why)")
+    return "\n".join(lines) + "\n"
 
 
 @cli.command()

@@ -58,7 +58,15 @@ def render_metrics(card: dict) -> str:
 
 
 def describe_model(params: dict) -> str:
-    """One line saying what the pipeline holds, from its training parameters."""
+    """One line saying what the pipeline holds, from its training parameters
+    (``build_pipeline``'s defaults where the card records none)."""
+    import inspect
+
+    from framing.model import build_pipeline
+
+    defaults = {name: p.default for name, p in
+                inspect.signature(build_pipeline).parameters.items()}
+    params = {**defaults, **params}
     parts = ["masked word 1–2-gram TF-IDF", "rhetorical cue features (own sentence, "
              "neighbours, document genre signals"
              + (", position in the document)" if params.get("position", True) else ")")]
@@ -84,7 +92,8 @@ def render_card_markdown(card: dict) -> str:
         "- label counts: " + ", ".join(f"{k} {n}" for k, n in card["label_counts"].items()),
         f"- versions: framing {v.get('framing')}, scikit-learn {v.get('scikit-learn')}, "
         f"nltk {v.get('nltk')}, Python {v.get('python')}; "
-        f"cue lexicon v{v.get('data:cues')}, Punkt parameters v{v.get('data:punkt')}",
+        f"cue lexicon v{v.get('data:cues')}, Punkt parameters v{v.get('data:punkt')}"
+        + (f", voice lexicon v{v['data:voice']}" if v.get("data:voice") else ""),
         f"- model: {describe_model(card.get('params') or {})}",
         "",
         "## Held-out metrics",
