@@ -1,8 +1,11 @@
-"""Sentences → labelled table (pandas) → document profile.
+"""Input → sentences → labelled table (pandas) → document profile.
 
-``score_text`` and ``score_files`` return one row per sentence (headings are
-left out, as they perform no act) with the columns in ``SENTENCE_COLUMNS``;
-``profile`` summarises a scored document.
+Every text goes through ``framing.intake`` (HTML, wrapped lines, BOM/CR)
+and the splitter.  ``score_text`` and ``score_files`` return one row per
+sentence with the columns in ``SENTENCE_COLUMNS`` (headings perform no act
+and are left out); ``score_documents``, what ``framing score`` prints, keeps
+headings as rows of kind ``heading``, lists documents with no sentence and
+flags languages other than English.  ``profile`` summarises scored documents.
 """
 
 from __future__ import annotations
