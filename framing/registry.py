@@ -88,7 +88,10 @@ def current_model_path() -> Path:
     """The model the rule picks when no ``--model`` is given (module doc)."""
     wanted = os.environ.get(ENV_MODEL, "").strip()
     if wanted and wanted != "current":
-        return resolve(wanted)
+        try:
+            return resolve(wanted)
+        except ModelError as exc:
+            raise ModelError(f"{ENV_MODEL}={wanted}: {exc}") from None
     yours = user_model_dir() / MODEL_NAME
     return yours if yours.exists() else installed_model_path()
 
