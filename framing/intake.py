@@ -43,9 +43,10 @@ _FINAL = frozenset(".?!:;…")
 _FINAL_OR_EMPTY = _FINAL | {""}
 # Lines of wrapped text: at least this long, and this close to the widest line.
 _MIN_WRAPPED = 30
-# Text whose lines average this many characters holds paragraphs, not
-# wrapped lines; it is left alone (a stray break inside a long paragraph too).
-_PARAGRAPH_LINE = 160
+# Text with this many characters per line break holds paragraphs, not
+# wrapped lines (wrapping is at 100 characters or less); it is left alone,
+# a stray break inside a long paragraph too.
+_PARAGRAPH_LINE = 110
 _WRAP_SHARE = 0.6
 
 
@@ -109,8 +110,10 @@ def prepare(source: str, *, unwrap: bool | None = None, html: bool | None = None
 
 
 def _paragraph_lines(text: str) -> bool:
-    """Lines as long as paragraphs: nothing was wrapped."""
-    return len(text) > _PARAGRAPH_LINE * (text.count("\n") - text.count("\n\n") + 1)
+    """Lines as long as paragraphs: nothing was wrapped.  (Counted per line
+    break, blank lines included: counting them apart cost more than all the
+    rest of the intake checks.)"""
+    return len(text) > _PARAGRAPH_LINE * (text.count("\n") + 1)
 
 
 def is_plain(text: str, *, unwrap: bool | None = None) -> bool:
