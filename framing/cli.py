@@ -126,6 +126,18 @@ def check_output(output: str, force: bool) -> None:
         raise CLIError(f"{output} exists; pass --force to overwrite it")
 
 
+def records(frame: pd.DataFrame) -> list[dict]:
+    from framing.scoring import records as as_records
+
+    return as_records(frame)
+
+
+def documents_json(scored: pd.DataFrame, profiles: pd.DataFrame) -> dict:
+    from framing.scoring import documents_json as as_json
+
+    return as_json(scored, profiles)
+
+
 def write_scored(scored: pd.DataFrame, fmt: str, output: str,
                  documents: pd.DataFrame | None = None) -> None:
     """Sentence rows (with heading rows when they have a ``kind`` column) and
@@ -143,23 +155,8 @@ def write_scored(scored: pd.DataFrame, fmt: str, output: str,
     elif fmt == "jsonl":
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(scored))
     else:
-        docs = []
-        for prof in records(profiles):
-            group = scored[scored["doc"] == prof["doc"]]
-            docs.append({"doc": prof["doc"], "profile": prof, "sentences": records(group)})
-        text = json.dumps({"documents": docs}, indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(documents_json(scored, profiles), indent=2, ensure_ascii=False) + "\n"
     emit(text, output)
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as plain JSON-ready dicts, floats rounded to 6 places; a missing
-    value (a heading's label and probabilities) is null."""
-    def plain(v):
-        if isinstance(v, float):
-            return None if v != v else round(v, 6)
-        return v.item() if hasattr(v, "item") else v
-
-    return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def emit(text: str, output: str) -> None:
@@ -794,6 +791,45 @@ def models(directory, fmt, output, force):
     else:
         text = json.dumps(records(table), indent=2) + "\n"
     emit(text, output)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but this machine's own is an explicit "
+                   "choice (there is no authentication).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--model", "model_path", default=None,
+              help="Model file or name from `framing models` (default: your trained model, "
+                   "else the installed one).")
+@click.option("--max-mb", default=2.0, show_default=True, type=click.FloatRange(min=0.01),
+              help="Largest request body, in megabytes (larger: 413).")
+@click.option("--max-documents", default=50, show_default=True, type=click.IntRange(min=1),
+              help="Most documents in one request (more: 422).")
+def serve(host, port, model_path, max_mb, max_documents):
+    """A local web page (paste text or drop files, see every sentence labelled)
+    and a JSON API (POST /api/score, GET /api/health, GET /api/model; described
+    at /docs and /openapi.json). Needs the serve extra: pip install "framing[serve]".
+
+    \b
+    Examples:
+      framing serve                       # then open http://127.0.0.1:8000/
+      framing serve --port 9000 --model installed
+      curl -s localhost:8000/api/score -H 'content-type: application/json' \\
+           -d '{"text": "The ministry must lift the ban."}'
+    """
+    try:
+        import uvicorn
+
+        from framing.server import create_app
+    except ImportError:
+        raise CLIError('framing serve needs its extra: pip install "framing[serve]"') from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"framing: warning: listening on {host}: anyone who can reach this machine "
+                   "can use the service, and there is no authentication", err=True)
+    app = create_app(resolve_model(model_path), max_bytes=int(max_mb * 1_000_000),
+                     max_documents=max_documents)
+    click.echo(f"framing: serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def models_table(table: pd.DataFrame) -> str:

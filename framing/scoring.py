@@ -325,3 +325,24 @@ def profile(scored: pd.DataFrame) -> pd.DataFrame:
     confidence = np.bincount(doc_codes, weights=scored["confidence"].to_numpy(float))
     table["mean_confidence"] = confidence / sizes
     return table[list(PROFILE_COLUMNS)]
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain JSON-ready dicts, floats rounded to 6 places; a missing
+    value (a heading's label and probabilities) is null."""
+    def plain(v):
+        if isinstance(v, float):
+            return None if v != v else round(v, 6)
+        return v.item() if hasattr(v, "item") else v
+
+    return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def documents_json(scored: pd.DataFrame, profiles: pd.DataFrame) -> dict:
+    """``{"documents": [{"doc", "profile", "sentences"}]}``: what ``framing score
+    --format json`` writes and ``POST /api/score`` returns."""
+    docs = []
+    for prof in records(profiles):
+        group = scored[scored["doc"] == prof["doc"]]
+        docs.append({"doc": prof["doc"], "profile": prof, "sentences": records(group)})
+    return {"documents": docs}

@@ -103,3 +103,55 @@ def test_corpus_report(browser, tmp_path, capsys, model_file):
     href = links.first.get_attribute("href")
     linked, requests = open_page(browser, tmp_path / href)
     assert requests == [] and linked.locator(".article .s").count() == 5
+
+
+@pytest.fixture(scope="module")
+def served(model_file):
+    """framing serve on a free local port, in a thread of this process."""
+    import socket
+    import threading
+    import time
+
+    uvicorn = pytest.importorskip("uvicorn", reason="the serve extra is not installed")
+    from framing.server import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(model_file), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+def test_serve_page(browser, served, tmp_path):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(served + "/")
+    page.fill("#text", ARTICLE)
+    page.screenshot(path=str(shots(tmp_path) / "serve_form.png"))
+    page.click("button[type=submit]")
+    page.wait_for_load_state("load")
+    assert all(u.startswith(served) for u in requests)        # nothing but this server
+    assert page.evaluate("window.pwned") is None             # the pasted script never ran
+    assert page.locator(".article .s").count() == 5          # every sentence highlighted
+    assert page.locator(".article .hd").count() == 1         # the heading, not scored
+    page.locator(".article .s").nth(1).focus()
+    assert "evidence:" in page.locator(".article .s .tip").nth(1).inner_text()
+    page.screenshot(path=str(shots(tmp_path) / "serve_result.png"), full_page=True)
+    page.goto(served + "/")                                  # a file instead of pasted text
+    upload = tmp_path / "upload.txt"
+    upload.write_text(ARTICLE)
+    page.set_input_files("#files", str(upload))
+    page.click("button[type=submit]")
+    page.wait_for_load_state("load")
+    assert page.locator("h1").first.inner_text() == "upload.txt"
+    assert page.locator(".article .s").count() == 5
