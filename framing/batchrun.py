@@ -290,8 +290,12 @@ def _prepare_out(out: Path, manifest: dict, force: bool) -> Path:
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a full disk or a read-only folder: leave nothing
+        raise
 
 
 def _write_part(parts: Path, number: int, sentences, docs, errors, metadata) -> None:
@@ -305,10 +309,14 @@ def _write_part(parts: Path, number: int, sentences, docs, errors, metadata) -> 
         table = table.select(schemas[name].names).cast(schemas[name])
         target = parts / f"{name}-{number:06d}.arrow"
         tmp = parts / f".{name}-{number:06d}.arrow.tmp"
-        with pa.OSFile(str(tmp), "wb") as sink, \
-                pa.ipc.new_file(sink, table.schema, options=options) as writer:
-            writer.write_table(table)
-        os.replace(tmp, target)
+        try:
+            with pa.OSFile(str(tmp), "wb") as sink, \
+                    pa.ipc.new_file(sink, table.schema, options=options) as writer:
+                writer.write_table(table)
+            os.replace(tmp, target)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
 
 
 class _Merger:
@@ -512,7 +520,7 @@ def _run_dask(work, payload, model_key, options, metadata):
     if options.scheduler:
         try:
             client = Client(options.scheduler, timeout="10s")
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise RunError(f"cannot reach the Dask scheduler at {options.scheduler} "
                            f"({exc}); check the address") from None
         cluster = None

@@ -122,7 +122,17 @@ def resolve_model(name):
 
 
 def check_output(output: str, force: bool) -> None:
-    if output != "-" and Path(output).exists() and not force:
+    """Before any work: the output file may be written (its folder exists, it
+    is not a folder, it is new or --force says to replace it)."""
+    if output == "-":
+        return
+    path = Path(output)
+    if path.is_dir():
+        raise CLIError(f"{output} is a folder; give a file name, e.g. {path / 'out'}")
+    if not path.parent.is_dir():
+        raise CLIError(f"folder {path.parent} does not exist; create it or choose another "
+                       "-o/--output")
+    if path.exists() and not force:
         raise CLIError(f"{output} exists; pass --force to overwrite it")
 
 
@@ -166,8 +176,13 @@ def emit(text: str, output: str) -> None:
     else:
         path = Path(output)
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise CLIError(f"cannot write {output} ({exc.strerror}); check that its folder is "
+                           "writable and the disk has space") from None
 
 
 def terminal_width(output: str) -> int:
@@ -906,6 +921,11 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:
         sys.stderr.close()
+        return 1
+    except OSError as exc:  # a full disk or a read-only folder met while writing
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"framing: error: {where}{exc.strerror or exc}; check that the folder is "
+                   "writable and the disk has space", err=True)
         return 1
     except KeyboardInterrupt:
         click.echo("framing: interrupted", err=True)

@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import logging
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,16 +145,22 @@ def iter_documents(source: Source, options: BatchOptions) -> Iterator[dict]:
     for offset, columns in _iter_columns(source, options):
         # Column by column (a row-by-row pandas loop cost the parent process
         # more than reading the file).
+        # (JSON Lines: rows that were not JSON objects carry an error; their
+        # other values are None.)
+        problems = columns.pop(ERROR_FIELD, None)
+        n = len(problems) if problems is not None else len(next(iter(columns.values())))
         meta_cols = [c for c in columns if c not in (text_col, id_col)]
-        texts = columns[text_col]
-        ids = _plain_column(columns[id_col]) if id_col else [None] * len(texts)
+        texts = columns.get(text_col, [None] * n)
+        ids = _plain_column(columns.get(id_col, [None] * n)) if id_col else [None] * n
         metas = [_plain_column(columns[c]) for c in meta_cols]
         for i, (text, doc_id) in enumerate(zip(texts, ids, strict=True)):
             out = {"id": doc_id if doc_id is not None else f"{name}:{offset + i + 1}",
                    "input": source.path}
             for column, values in zip(meta_cols, metas, strict=True):
                 out[column] = values[i]
-            if isinstance(text, str):
+            if problems and problems[i]:
+                out["error"] = problems[i]
+            elif isinstance(text, str):
                 out["text"] = text
             elif text is None or (isinstance(text, float) and pd.isna(text)):
                 out["error"] = f"missing value in text column {text_col!r}"
@@ -207,23 +214,60 @@ def _iter_columns(source: Source, options: BatchOptions) -> Iterator[tuple[int, 
                            for i, name in enumerate(batch.schema.names)}
             offset += batch.num_rows
         return
-    with _open_text(source) as fh:
-        if source.format == "jsonl":
-            reader = pd.read_json(fh, lines=True, chunksize=size, dtype=False)
-        else:
+    try:
+        with _open_text(source) as fh:
+            if source.format == "jsonl":
+                yield from _jsonl_blocks(fh, source, size)
+                return
             reader = pd.read_csv(fh, sep="," if source.format == "csv" else "\t",
                                  chunksize=size, dtype=str, keep_default_na=False,
                                  na_values=[""])
+            try:
+                for frame in reader:
+                    yield offset, {c: frame[c].tolist() for c in frame.columns}
+                    offset += len(frame)
+            except (pd.errors.ParserError, ValueError) as exc:
+                # A ragged row: say where, not a traceback.
+                detail = " ".join(str(exc).split())
+                raise InputError(f"{source.path}: cannot be read past row {offset + 1:,} "
+                                 f"({detail}); fix that line (quote CSV fields that hold "
+                                 "commas) and run the same command again") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise InputError(f"{source.path}: ended early or is damaged ({exc}); is the .gz file "
+                         "truncated? Copy it again and rerun the same command") from None
+
+
+ERROR_FIELD = "__framing_error__"
+
+
+def _jsonl_blocks(fh, source: Source, size: int) -> Iterator[tuple[int, dict[str, list]]]:
+    """JSON Lines read line by line: a line that is not a JSON object becomes
+    a document with an error (``file:line: ...``) and the run goes on."""
+    offset = 0
+    name = Path(source.path).name
+    rows: list[dict] = []
+    for number, line in enumerate(fh, start=1):
+        if not line.strip():
+            continue
         try:
-            for frame in reader:
-                yield offset, {c: frame[c].tolist() for c in frame.columns}
-                offset += len(frame)
-        except (pd.errors.ParserError, ValueError) as exc:
-            # A ragged row or a broken JSON line: say where, not a traceback.
-            detail = " ".join(str(exc).split())
-            raise InputError(f"{source.path}: cannot be read past row {offset + 1:,} ({detail}); "
-                             "fix that line (quote CSV fields that hold commas) and run the "
-                             "same command again") from None
+            row = json.loads(line)
+            if not isinstance(row, dict):
+                raise ValueError(f"a JSON {type(row).__name__}, not an object")
+        except ValueError as exc:
+            detail = str(exc).split(":")[0] if isinstance(exc, json.JSONDecodeError) else exc
+            row = {ERROR_FIELD: f"{name}:{number}: not a JSON object ({detail})"}
+        rows.append(row)
+        if len(rows) >= size:
+            yield offset, _columns(rows)
+            offset += len(rows)
+            rows = []
+    if rows:
+        yield offset, _columns(rows)
+
+
+def _columns(rows: list[dict]) -> dict[str, list]:
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    return {k: [row.get(k) for row in rows] for k in keys}
 
 
 def universal_newlines(text: str) -> str:

@@ -156,7 +156,11 @@ def resolve(name: str | None, directory: str | Path | None = None) -> Path:
 
 def export_skops(pipeline, card: dict, path: str | Path, *, force: bool = False) -> Path:
     """Write a portable, code-free model file."""
-    import skops.io as sio
+    try:
+        import skops.io as sio
+    except ImportError:
+        raise ModelError("framing export writes skops files: pip install 'framing[share]'") \
+            from None
 
     from framing.model import public_card
 

@@ -25,7 +25,11 @@ from framing.summary import summarize
 
 
 def _figure(kind: str, table: pd.DataFrame, x: str, title: str):
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise InputError("framing report draws its charts with matplotlib: "
+                         "pip install 'framing[report]'") from None
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

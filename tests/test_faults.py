@@ -1,0 +1,127 @@
+"""Everyday failures give one line on stderr and exit 1, never a traceback
+(issue 12 item 3).  A full disk and a read-only folder are simulated
+in-process: writes into the output folder fail with ENOSPC or EROFS."""
+
+import builtins
+import errno
+import gzip
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from framing.cli import main
+
+ARTICLE = "The ministry rejects these baseless allegations. We call on the council to act.\n"
+
+
+@pytest.fixture
+def project(tmp_path, model_file, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    assert main(["batch", "a.txt", "-o", "run", "-q", "--model", str(model_file)]) == 0
+    capsys.readouterr()
+    (tmp_path / "out").mkdir()
+    return tmp_path
+
+
+def failing_writes(monkeypatch, folder: Path, code: int):
+    """Every write under *folder* fails with *code* (no space, read-only)."""
+    folder = str(folder.resolve())
+    real_open, real_replace = builtins.open, os.replace
+
+    def under(path) -> bool:
+        return str(Path(os.fspath(path)).resolve()).startswith(folder)
+
+    def fake_open(file, mode="r", *args, **kwargs):
+        if isinstance(file, (str, os.PathLike)) and any(c in mode for c in "wax+") \
+                and under(file):
+            raise OSError(code, os.strerror(code), os.fspath(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    def fake_replace(src, dst, *args, **kwargs):
+        if under(dst):
+            raise OSError(code, os.strerror(code), os.fspath(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    monkeypatch.setattr(os, "replace", fake_replace)
+
+
+COMMANDS = [
+    ["score", "a.txt", "-o", "out/x.json", "--format", "json"],
+    ["score", "a.txt", "-o", "out/x.html", "--format", "html"],
+    ["batch", "a.txt", "-o", "out/run", "-q"],
+    ["summarize", "run", "-o", "out/s.csv", "--format", "csv"],
+    ["suggest", "a.txt", "-o", "out/todo.csv"],
+    ["models", "-o", "out/m.json", "--format", "json"],
+    ["export", "-o", "out/m.skops"],
+]
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
+@pytest.mark.parametrize("argv", COMMANDS, ids=[" ".join(c[:2]) for c in COMMANDS])
+def test_a_full_disk_or_read_only_folder_is_one_line(project, capsys, monkeypatch, model_file,
+                                                     argv, code):
+    failing_writes(monkeypatch, project / "out", code)
+    extra = [] if argv[0] in ("summarize", "models") else ["--model", str(model_file)]
+    assert main(argv + extra) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("framing: error: ") and "Traceback" not in err
+    assert os.strerror(code) in err
+    monkeypatch.undo()
+    assert not list((project / "out").rglob("*.tmp")), "a temporary file was left behind"
+
+
+def test_output_into_a_missing_folder_fails_before_any_work(project, capsys, model_file):
+    assert main(["score", "a.txt", "-o", "nope/x.csv", "--format", "csv",
+                 "--model", str(model_file)]) == 1
+    assert capsys.readouterr().err == ("framing: error: folder nope does not exist; create it "
+                                       "or choose another -o/--output\n")
+
+
+def test_a_truncated_gzip_input_says_so(project, capsys, model_file):
+    data = gzip.compress(b"text\n" + b"The ban is unjust. Talks resume.\n" * 5000)
+    (project / "t.csv.gz").write_bytes(data[: len(data) // 2])
+    assert main(["batch", "t.csv.gz", "-o", "gz", "-q", "--model", str(model_file)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("framing: error: t.csv.gz: ended early or is damaged")
+    assert "truncated" in err and err.count("\n") == 1
+
+
+def test_bad_json_lines_go_to_errors_and_the_run_goes_on(project, capsys, model_file):
+    (project / "d.jsonl").write_text('{"text": "The ban is unjust."}\n{broken\n'
+                                     '[1, 2]\n{"body": "no text key"}\n{"text": "Talks resume."}\n')
+    assert main(["batch", "d.jsonl", "-o", "j", "-q", "--model", str(model_file)]) == 3
+    errors = pd.read_csv(project / "j" / "errors.csv")
+    assert errors["reason"].tolist() == [
+        "d.jsonl:2: not a JSON object (Expecting property name enclosed in double quotes)",
+        "d.jsonl:3: not a JSON object (a JSON list, not an object)",
+        "missing value in text column 'text'"]
+    assert pd.read_parquet(project / "j" / "documents.parquet")["n_sentences"].tolist() == [1, 1]
+
+
+def test_a_nonsense_dask_scheduler_is_one_line(project, capsys, model_file):
+    pytest.importorskip("dask.distributed")
+    assert main(["batch", "a.txt", "-o", "d", "-q", "--engine", "dask", "--scheduler",
+                 "nonsense", "--model", str(model_file)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("framing: error: cannot reach the Dask scheduler at nonsense")
+
+
+@pytest.mark.parametrize(("argv", "module", "extra"), [
+    (["report", "run", "-o", "r.html"], "matplotlib", "framing[report]"),
+    (["export", "-o", "m.skops"], "skops", "framing[share]"),
+])
+def test_a_missing_extra_names_the_extra(project, capsys, monkeypatch, model_file, argv, module,
+                                         extra):
+    import sys
+
+    for name in [m for m in sys.modules if m == module or m.startswith(module + ".")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, module, None)  # import fails as if not installed
+    args = argv + (["--model", str(model_file)] if argv[0] == "export" else [])
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert extra in err and err.count("\n") == 1
