@@ -44,6 +44,24 @@ def output_options(func=None, *, formats=FORMATS):
     return func
 
 
+class _Jobs(click.ParamType):
+    """--jobs: a positive number of processes, or -1 for one per core."""
+
+    name = "integer"
+
+    def convert(self, value, param, ctx):
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a whole number", param, ctx)
+        if number == -1 or number >= 1:
+            return number
+        self.fail(f"{number} processes: give 1 or more, or -1 for one per core", param, ctx)
+
+
+JOBS = _Jobs()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="framing")
 def cli():
@@ -237,7 +255,8 @@ def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100)
 @click.option("--model", "model_path", default=None,
               help="Model file or name from `framing models` (default: your trained model, "
                    "else the installed one).")
-@click.option("-k", "top", default=8, show_default=True, help="Features shown per label.")
+@click.option("-k", "top", default=8, show_default=True, type=click.IntRange(min=1),
+              help="Features shown per label.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 def explain(text, model_path, top, fmt):
@@ -294,7 +313,7 @@ def explain(text, model_path, top, fmt):
 @click.option("--learning-curve", "curve", is_flag=True,
               help="Also measure macro-F1 against the number of training documents "
                    "(slower; written to the model card).")
-@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=-1),
+@click.option("-j", "--jobs", default=1, show_default=True, type=JOBS,
               help="Parallel processes for the cross-validation folds (-1: all cores).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="How to print the metrics.")
@@ -363,7 +382,7 @@ def check_document_dirs(document_dirs) -> None:
 @click.option("--model", "model_path", default=None,
               help="Model file or version name to evaluate with --labels "
                    "(default: your trained model, else the installed one).")
-@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=-1),
+@click.option("-j", "--jobs", default=1, show_default=True, type=JOBS,
               help="Parallel processes for cross-validation folds (-1: all cores).")
 @click.option("--learning-curve", "curve", is_flag=True,
               help="Also print macro-F1 against the number of training documents.")
@@ -434,7 +453,7 @@ def evaluate(label_paths, document_dirs, model_path, jobs, curve, real, fmt):
               help="Column holding the article text (CSV/TSV, JSON Lines, Parquet).")
 @click.option("--id-column", default=None,
               help="Column holding the document id (default: FILE:ROW).")
-@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=-1),
+@click.option("-j", "--jobs", default=1, show_default=True, type=JOBS,
               help="Worker processes (-1: all cores); with --engine dask, local workers.")
 @click.option("--chunk-size", default=500, show_default=True, type=click.IntRange(min=1),
               help="Documents per task; also the unit of resuming.")
@@ -590,7 +609,8 @@ def summarize(out, by, date_column, fmt, output, force):
 @click.option("--by", "by", multiple=True,
               help="Group by this metadata column (or month/year of the date); repeatable.")
 @click.option("--date-column", default=None, help="Column with dates (default: date, ...).")
-@click.option("--top", default=5, show_default=True, help="Documents and examples per label.")
+@click.option("--top", default=5, show_default=True, type=click.IntRange(min=1),
+              help="Documents and examples per label.")
 @click.option("--force", is_flag=True, help="Overwrite an existing report.")
 def report(out, output, by, date_column, top, force):
     """A corpus report from a `framing batch` output: label shares per group as
@@ -604,6 +624,9 @@ def report(out, output, by, date_column, top, force):
     """
     from framing.report import report as write_report
 
+    if Path(output).suffix.lower() not in (".html", ".htm"):
+        raise CLIError(f"{output}: the report is an HTML page; name it .html (its charts are "
+                       "PNG files beside it)")
     check_output(output, force)
     path = write_report(out, output, by, date_column=date_column, top=top)
     click.echo(f"framing: report written to {path} (charts and article views in "
@@ -728,7 +751,7 @@ def label(source, output, model_path):
               help="Match sentences by document and span, or by their text.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-@click.option("--max-shown", default=20, show_default=True,
+@click.option("--max-shown", default=20, show_default=True, type=click.IntRange(min=0),
               help="How many disagreements to list in the table.")
 def agree(files, by, fmt, max_shown):
     """Agreement between annotators: Cohen's kappa (two files), Krippendorff's
@@ -898,9 +921,26 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
+class _EchoHandler(logging.Handler):
+    """Warnings to whatever standard error is now (not the one of the first call)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every error becomes one line on stderr and a non-zero exit."""
-    logging.basicConfig(format="framing: warning: %(message)s", level=logging.WARNING)
+    # framing's prefix for framing's own warnings only: other libraries' log
+    # lines (Dask's) keep theirs, and are quiet unless something is wrong.
+    own = logging.getLogger("framing")
+    if not any(isinstance(h, _EchoHandler) for h in own.handlers):
+        handler = _EchoHandler()
+        handler.setFormatter(logging.Formatter("framing: warning: %(message)s"))
+        own.addHandler(handler)
+        own.setLevel(logging.WARNING)
+        own.propagate = False
+    for noisy in ("distributed", "dask", "tornado", "bokeh"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     try:
         code = cli.main(args=argv, prog_name="framing", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click internals

@@ -125,3 +125,27 @@ def test_a_missing_extra_names_the_extra(project, capsys, monkeypatch, model_fil
     assert main(args) == 1
     err = capsys.readouterr().err
     assert extra in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["batch", "a.txt", "-o", "z", "--jobs", "0"], "0 processes: give 1 or more, or -1"),
+    (["explain", "The ban is unjust.", "-k", "-1"], "-1 is not in the range x>=1"),
+    (["agree", "a.csv", "b.csv", "--max-shown", "-3"], "-3 is not in the range x>=0"),
+])
+def test_nonsense_numbers_are_refused(project, capsys, argv, message):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_report_is_named_html(project, capsys):
+    assert main(["report", "run", "-o", "r.pdf"]) == 1
+    assert "name it .html" in capsys.readouterr().err
+    assert not (project / "r.pdf").exists()
+
+
+def test_dask_runs_quietly_with_q(project, capsys, model_file):
+    pytest.importorskip("dask.distributed")
+    assert main(["batch", "a.txt", "-o", "dq", "-q", "--engine", "dask", "--jobs", "1",
+                 "--model", str(model_file)]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("framing: 1 document, 2 sentences")
