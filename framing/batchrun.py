@@ -43,6 +43,7 @@ from framing.corpus import (
     count_documents,
     detect_source,
     iter_chunks,
+    text_files,
 )
 from framing.errors import FramingError, InputError
 from framing.intake import detect_language
@@ -197,13 +198,16 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
         merger.finish()
     result.seconds = time.perf_counter() - started
     _finish_manifest(out, manifest, result)
+    if result.documents == 0 and result.errors == 0:
+        raise InputError("the inputs hold no documents (a CSV or JSON Lines file with no "
+                         "rows?); nothing was scored")
     return result
 
 
 def _stat(path: str) -> dict:
     p = Path(path)
     if p.is_dir():
-        files = sorted(f for f in p.rglob("*.txt") if f.is_file())
+        files = text_files(p)
         digest = hashlib.sha256()
         for f in files:
             st = f.stat()

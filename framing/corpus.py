@@ -82,9 +82,16 @@ def detect_source(path: str | Path) -> Source:
 
 
 def _open_text(source: Source):
+    # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark, which must
+    # not end up in the first column's name.
     if source.gzip:
-        return io.TextIOWrapper(gzip.open(source.path, "rb"), encoding="utf-8", newline="")
-    return open(source.path, encoding="utf-8", newline="")
+        return io.TextIOWrapper(gzip.open(source.path, "rb"), encoding="utf-8-sig", newline="")
+    return open(source.path, encoding="utf-8-sig", newline="")
+
+
+def text_files(root: Path) -> list[Path]:
+    """The .txt files of a folder, recursively, whatever the suffix's case (.TXT)."""
+    return sorted(p for p in root.rglob("*") if p.suffix.lower() == ".txt" and p.is_file())
 
 
 def columns_of(source: Source) -> list[str]:
@@ -115,6 +122,10 @@ def check_sources(sources: list[Source], options: BatchOptions) -> list[str]:
     metadata: list[str] = []
     for source in sources:
         if source.format == "txt":
+            root = Path(source.path)
+            if root.is_dir() and not text_files(root):
+                raise InputError(f"{source.path}: no .txt files in this folder (or its "
+                                 "subfolders); point batch at the folder that holds them")
             extra = ["path"]
         else:
             cols = columns_of(source)
@@ -181,7 +192,7 @@ def _plain(value):
 
 def _iter_txt(source: Source) -> Iterator[dict]:
     root = Path(source.path)
-    files = [root] if root.is_file() else sorted(p for p in root.rglob("*.txt") if p.is_file())
+    files = [root] if root.is_file() else text_files(root)
     for path in files:
         doc_id = path.stem if root.is_file() else str(path.relative_to(root).with_suffix(""))
         out = {"id": doc_id, "input": source.path, "path": str(path)}
@@ -318,7 +329,7 @@ def count_documents(sources: list[Source]) -> int | None:
             total += pq.ParquetFile(source.path).metadata.num_rows
         elif source.format == "txt":
             root = Path(source.path)
-            total += 1 if root.is_file() else sum(1 for p in root.rglob("*.txt") if p.is_file())
+            total += 1 if root.is_file() else len(text_files(root))
         else:
             return None
     return total

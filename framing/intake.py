@@ -335,11 +335,10 @@ def detect_language(text: str) -> str:
     words = _WORD.findall(sample.lower())
     if 0 < len(words) < 6 and sample.isascii():
         return "en"  # too short for any detector; English letters
-    if words:
-        english = sum(1 for w in words if w in _ENGLISH)
-        if english >= 0.12 * len(words) and (english >= 3 or len(words) < 12):
-            return "en"
-    elif not sample.strip():
+    if not words:
+        return "en"  # no letters to judge by: nothing to warn about
+    english = sum(1 for w in words if w in _ENGLISH)
+    if english >= 0.12 * len(words) and (english >= 3 or len(words) < 12):
         return "en"
     return _langid(sample)
 

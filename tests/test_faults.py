@@ -149,3 +149,25 @@ def test_dask_runs_quietly_with_q(project, capsys, model_file):
                  "--model", str(model_file)]) == 0
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("framing: 1 document, 2 sentences")
+
+
+def test_nothing_to_do_is_exit_1_and_upper_case_txt_is_read(project, capsys, model_file):
+    (project / "empty").mkdir()
+    assert main(["batch", "empty", "-o", "e1", "-q", "--model", str(model_file)]) == 1
+    assert "no .txt files in this folder" in capsys.readouterr().err
+    (project / "header.csv").write_text("text,outlet\n")
+    assert main(["batch", "header.csv", "-o", "e2", "-q", "--model", str(model_file)]) == 1
+    assert "the inputs hold no documents" in capsys.readouterr().err
+    upper = project / "upper"
+    upper.mkdir()
+    (upper / "A.TXT").write_text(ARTICLE)
+    assert main(["batch", "upper", "-o", "e3", "-q", "--model", str(model_file)]) == 0
+    assert pd.read_parquet(project / "e3" / "documents.parquet")["id"].tolist() == ["A"]
+
+
+def test_excel_csv_with_a_byte_order_mark(project, capsys, model_file):
+    (project / "excel.csv").write_bytes("\ufefftext,outlet\nThe ban is unjust.,Daily\n"
+                                        .encode("utf-8"))
+    assert main(["batch", "excel.csv", "-o", "x", "-q", "--model", str(model_file)]) == 0
+    documents = pd.read_parquet(project / "x" / "documents.parquet")
+    assert documents["outlet"].tolist() == ["Daily"]
