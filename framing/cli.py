@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from framing.errors import FramingError
+from framing.errors import FramingError, LabelError
 from framing.labels import LABELS
 
 FORMATS = ("table", "csv", "jsonl", "json")
@@ -953,6 +953,13 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("framing: interrupted", err=True)
         return 130
+    except LabelError as exc:  # every problem, one line each: fix them all in one go
+        for problem in exc.problems[:50]:
+            click.echo(f"framing: error: {problem}", err=True)
+        if len(exc.problems) > 50:
+            click.echo(f"framing: error: ... and {len(exc.problems) - 50} more problems",
+                       err=True)
+        return 1
     except FramingError as exc:
         click.echo(f"framing: error: {exc}", err=True)
         return 1

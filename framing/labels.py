@@ -43,8 +43,10 @@ log = logging.getLogger("framing")
 
 
 def suggest_label(value: str) -> str:
-    """The ' (did you mean ...?)' hint for a mistyped label, or ''."""
-    close = difflib.get_close_matches(value.strip().lower(), LABELS, n=1, cutoff=0.6)
+    """The ' (did you mean ...?)' hint for a mistyped or shortened label, or ''."""
+    value = value.strip().lower()
+    starts = [label for label in LABELS if value and label.startswith(value)]
+    close = starts or difflib.get_close_matches(value, LABELS, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -96,6 +98,17 @@ def _read_one(path: Path, documents: dict[str, str] | None, problems: list[str])
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         problems.append(f"{path}:1: not a readable CSV ({str(exc).strip().splitlines()[0]})")
         return None
+    if {"text", "label"} <= set(frame.columns) and not {"document", "start", "end"} \
+            & set(frame.columns):
+        # The simplest file a user writes: text and label.  Each row becomes a
+        # one-sentence document of its own (no context), with a warning.
+        log.warning("%s: no document, start and end columns: each of its %d sentences trains "
+                    "without the article around it (`framing label` writes files with them)",
+                    path, len(frame))
+        frame["document"] = [f"{path.stem}:{i}" for i in range(2, len(frame) + 2)]
+        frame["sentence"] = "0"
+        frame["start"] = "0"
+        frame["end"] = [str(len(t)) for t in frame["text"]]
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         problems.append(

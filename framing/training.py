@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,10 @@ from sklearn.pipeline import Pipeline
 from framing.dataset import DEFAULT_DOCUMENT_DIRS, DEFAULT_LABEL_DIR, data_hash, training_table
 from framing.errors import LabelError
 from framing.evaluation import cross_validate, learning_curve, text_key, transfer
+from framing.labels import LABELS
 from framing.model import fit, make_card
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -77,6 +81,13 @@ def train(
     label_paths = list(label_paths)
     document_dirs = list(document_dirs)
     table = training_table(label_paths, document_dirs)
+    unused = [label for label in LABELS if label not in set(table["label"])]
+    if unused and table["label"].nunique() >= 2:
+        log.warning("no sentence is labelled %s: the model will never predict %s",
+                    " or ".join(unused), "it" if len(unused) == 1 else "them")
+    if table["document"].nunique() < 2:
+        log.warning("all labelled sentences come from one document: no held-out metrics can "
+                    "be measured, and the model has seen one article's style")
     if table["label"].nunique() < 2:
         raise LabelError([f"{', '.join(map(str, label_paths))}: training needs at least two "
                           "different labels; label more sentences"])

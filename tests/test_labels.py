@@ -126,3 +126,53 @@ def test_documents_found_by_source_column_or_trained_without_context(tmp_path, c
         "article,1,14,33,The ban is unjust.,accusation,../article.txt\n")
     with pytest.raises(LabelError, match="text does not match article"):
         training_table([labels], [tmp_path / "none"])
+
+
+def test_the_simplest_label_file_is_accepted_with_a_warning(tmp_path, caplog):
+    from framing.labels import read_labels
+
+    path = tmp_path / "mine.csv"
+    path.write_text('text,label\n"The ban is unjust.",accusation\n"Lift it now.",'
+                    "policy_recommendation\n")
+    with caplog.at_level("WARNING", logger="framing"):
+        table = read_labels([path])
+    assert table["label"].tolist() == ["accusation", "policy_recommendation"]
+    assert table["document"].tolist() == ["mine:2", "mine:3"]
+    assert (table["end"] == table["text"].str.len()).all()
+    assert "trains without the article around it" in caplog.text
+
+
+def test_every_problem_is_reported_and_policy_gets_a_did_you_mean(tmp_path, capsys):
+    from framing.cli import main
+
+    (tmp_path / "labels").mkdir()
+    path = tmp_path / "labels" / "bad.csv"
+    path.write_text("text,label\nThe ban is unjust.,policy\nTalks resume.,acusation\n"
+                    "Lift it.,\n,defence\n")
+    code = main(["train", "--labels", str(path), "--documents", str(tmp_path), "--no-eval"])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert any(":2: 'policy' is not a label (did you mean 'policy_recommendation'?)" in line
+               for line in err)
+    assert any(":3: 'acusation' is not a label (did you mean 'accusation'?)" in line
+               for line in err)
+    assert any(":5: empty text" in line for line in err)
+    assert all(line.startswith("framing: ") for line in err)
+
+
+def test_training_warns_about_a_missing_label_and_a_single_document(tmp_path, caplog):
+    from framing.scoring import sentence_table
+    from framing.training import train
+
+    text = "The ministry rejects these baseless allegations. Talks resume on Monday."
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "one.txt").write_text(text)
+    rows = sentence_table(text, "one")
+    lines = ["document,sentence,start,end,text,label"] + [
+        f'one,{r.sentence},{r.start},{r.end},"{r.text}",{label}'
+        for r, label in zip(rows.itertuples(), ["accusation", "neutral_reporting"], strict=True)]
+    (tmp_path / "l.csv").write_text("\n".join(lines) + "\n")
+    with caplog.at_level("WARNING"):
+        train([tmp_path / "l.csv"], [tmp_path / "docs"], evaluate=False)
+    assert "no sentence is labelled defence or policy_recommendation" in caplog.text
+    assert "all labelled sentences come from one document" in caplog.text
