@@ -144,7 +144,7 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
 
     options = options or BatchOptions()
     started = time.perf_counter()
-    inputs = list(inputs)
+    inputs = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)  # one path
     sources = [detect_source(p) for p in inputs]
     if not sources:
         raise InputError("no inputs given")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,6 +14,26 @@ from framing.labels import LABELS
 PERIODS = ("month", "year", "day", "week")
 
 
+log = logging.getLogger(__name__)
+NO_VALUE = "(none)"
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Dates parsed value by value (mixed formats in one column are common),
+    as the local calendar date each gives: a time zone does not move a
+    document into the next day or month.  Unparseable values are NaT."""
+    def one(value):
+        if value is None or (isinstance(value, float) and value != value) or value == "":
+            return pd.NaT
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, TypeError):
+            return pd.NaT
+        return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+
+    return pd.to_datetime(values.map(one), errors="coerce")
+
+
 def summarize(out: str | Path, by: Iterable[str], *, date_column: str | None = None
               ) -> pd.DataFrame:
     """Label shares per group of documents of a batch output.
@@ -21,6 +42,8 @@ def summarize(out: str | Path, by: Iterable[str], *, date_column: str | None = N
     the date column (``date_column``, else a column named date, published,
     published_at, datetime or timestamp).  Shares are of sentences in the group.
     """
+    if isinstance(by, str):
+        by = [by]  # one column, not its letters
     path = Path(out) / "documents.parquet"
     if not path.exists():
         raise InputError(f"{out}: no documents.parquet; run `framing batch ... -o {out}` first")
@@ -34,12 +57,19 @@ def summarize(out: str | Path, by: Iterable[str], *, date_column: str | None = N
             if column is None or column not in frame.columns:
                 raise InputError(f"--by {key} needs a date column; name it with --date-column "
                                  f"(columns: {', '.join(frame.columns[:20])})")
-            dates = pd.to_datetime(frame[column], errors="coerce", utc=True)
+            dates = parse_dates(frame[column])
             freq = {"month": "M", "year": "Y", "week": "W", "day": "D"}[key]
-            frame[key] = dates.dt.tz_localize(None).dt.to_period(freq).astype("string")
+            frame[key] = dates.dt.to_period(freq).astype("string").fillna(NO_VALUE)
+            missing = int(dates.isna().sum())
+            if missing:
+                log.warning("%d of %d documents have no usable date in %r; they are grouped "
+                            "as %s", missing, len(frame), column, NO_VALUE)
         elif key not in frame.columns:
             raise InputError(f"no column {key!r} to group by; columns: "
                              f"{', '.join(frame.columns[:20])}")
+        else:
+            # A document without the value is a group of its own, named so.
+            frame[key] = frame[key].astype("string").fillna(NO_VALUE).replace("", NO_VALUE)
         keys.append(key)
     if not keys:
         frame["all"] = "all"

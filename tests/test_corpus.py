@@ -369,3 +369,30 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def test_the_python_api_takes_one_path_and_one_column(tmp_path, frame, model_file):
+    path = write_input(frame, tmp_path, "csv")
+    result = batch(str(path), tmp_path / "out", options(), model_path=model_file)
+    assert result.documents == 12
+    by_one = summarize(tmp_path / "out", by="outlet")
+    assert by_one["outlet"].tolist() == ["A", "B"]
+
+
+def test_missing_values_and_mixed_dates_are_groups_not_crashes(tmp_path, model_file, capsys):
+    path = tmp_path / "m.csv"
+    pd.DataFrame({"id": ["a", "b", "c", "d"],
+                  "text": ["The ban is unjust.", "Talks resume.", "The council must act.",
+                           "The strike ended."],
+                  "outlet": ["Daily", None, "Wire", "Daily"],
+                  "date": ["2024-01-05", "not a date", "2024-02-03T23:30:00-05:00",
+                           "Feb 9, 2024"]}).to_csv(path, index=False)
+    batch([path], tmp_path / "out", BatchOptions(id_column="id"), model_path=model_file)
+    months = summarize(tmp_path / "out", by=["month"])
+    # Value by value, each in its own calendar: 23:30 at -05:00 is still 3 February.
+    assert dict(zip(months["month"], months["n_documents"], strict=True)) == {
+        "(none)": 1, "2024-01": 1, "2024-02": 2}
+    outlets = summarize(tmp_path / "out", by="outlet")
+    assert outlets["outlet"].tolist() == ["(none)", "Daily", "Wire"]
+    assert main(["report", str(tmp_path / "out"), "-o", str(tmp_path / "r.html"),
+                 "--by", "outlet"]) == 0
