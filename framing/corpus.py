@@ -12,6 +12,8 @@ import gzip
 import io
 import json
 import logging
+import re
+import warnings
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -159,10 +161,12 @@ def iter_documents(source: Source, options: BatchOptions) -> Iterator[dict]:
         # (JSON Lines: rows that were not JSON objects carry an error; their
         # other values are None.)
         problems = columns.pop(ERROR_FIELD, None)
+        error_ids = columns.pop(ERROR_ID_FIELD, None)
         n = len(problems) if problems is not None else len(next(iter(columns.values())))
         meta_cols = [c for c in columns if c not in (text_col, id_col)]
         texts = columns.get(text_col, [None] * n)
-        ids = _plain_column(columns.get(id_col, [None] * n)) if id_col else [None] * n
+        ids = error_ids or (_plain_column(columns.get(id_col, [None] * n)) if id_col
+                            else [None] * n)
         metas = [_plain_column(columns[c]) for c in meta_cols]
         for i, (text, doc_id) in enumerate(zip(texts, ids, strict=True)):
             out = {"id": doc_id if doc_id is not None else f"{name}:{offset + i + 1}",
@@ -230,25 +234,51 @@ def _iter_columns(source: Source, options: BatchOptions) -> Iterator[tuple[int, 
             if source.format == "jsonl":
                 yield from _jsonl_blocks(fh, source, size)
                 return
-            reader = pd.read_csv(fh, sep="," if source.format == "csv" else "\t",
-                                 chunksize=size, dtype=str, keep_default_na=False,
-                                 na_values=[""])
-            try:
-                for frame in reader:
-                    yield offset, {c: frame[c].tolist() for c in frame.columns}
-                    offset += len(frame)
-            except (pd.errors.ParserError, ValueError) as exc:
-                # A ragged row: say where, not a traceback.
-                detail = " ".join(str(exc).split())
-                raise InputError(f"{source.path}: cannot be read past row {offset + 1:,} "
-                                 f"({detail}); fix that line (quote CSV fields that hold "
-                                 "commas) and run the same command again") from None
+            # A row with too many fields is skipped by pandas with a warning
+            # naming its line: it becomes a document with an error, and the
+            # run goes on.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                try:
+                    reader = pd.read_csv(fh, sep="," if source.format == "csv" else "\t",
+                                         chunksize=size, dtype=str, keep_default_na=False,
+                                         na_values=[""], on_bad_lines="warn")
+                    for frame in reader:
+                        yield offset, {c: frame[c].tolist() for c in frame.columns}
+                        offset += len(frame)
+                        bad = _bad_lines(caught, Path(source.path).name)
+                        if bad:
+                            yield offset, bad
+                except (pd.errors.ParserError, ValueError) as exc:
+                    # An unclosed quotation mark: say where, not a traceback.
+                    detail = " ".join(str(exc).split())
+                    raise InputError(f"{source.path}: cannot be read past row {offset + 1:,} "
+                                     f"({detail}); fix that line (close the quotation "
+                                     "marks) and run the same command again") from None
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise InputError(f"{source.path}: ended early or is damaged ({exc}); is the .gz file "
                          "truncated? Copy it again and rerun the same command") from None
 
 
 ERROR_FIELD = "__framing_error__"
+ERROR_ID_FIELD = "__framing_error_id__"
+_SKIPPED = re.compile(r"Skipping line (\d+): (.*)")
+
+
+def _bad_lines(caught: list, name: str) -> dict[str, list] | None:
+    """The rows pandas skipped (recorded warnings, consumed) as error rows."""
+    found = []
+    for warning in caught:
+        for line in str(warning.message).splitlines():
+            match = _SKIPPED.search(line)
+            if match:
+                found.append((int(match.group(1)), match.group(2).strip()))
+    caught.clear()
+    if not found:
+        return None
+    return {ERROR_FIELD: [f"{name}:{n}: a malformed row ({why}); quote fields that hold the "
+                          "separator" for n, why in found],
+            ERROR_ID_FIELD: [f"{name}:line {n}" for n, _ in found]}
 
 
 def _jsonl_blocks(fh, source: Source, size: int) -> Iterator[tuple[int, dict[str, list]]]:

@@ -297,15 +297,29 @@ def test_parallel_and_dask_engines_match_local(tmp_path, frame, model_file):
     shutil.rmtree(tmp_path / "dask")
 
 
-def test_a_ragged_csv_row_is_one_line_not_a_traceback(capsys, tmp_path, model_file):
+def test_a_ragged_csv_row_goes_to_errors_and_the_run_goes_on(capsys, tmp_path, model_file):
     path = tmp_path / "ragged.csv"
-    path.write_text("id,text\na,The council met.\nb,It cut hours, a spokesman said.\n")
+    path.write_text("id,text\na,The council met.\nb,It cut hours, a spokesman said.\n"
+                    "c,Talks resume.\n")
+    code = main(["batch", str(path), "--id-column", "id", "-o", str(tmp_path / "out"), "-q",
+                 "--model", str(model_file)])
+    assert code == 3 and "Traceback" not in capsys.readouterr().err
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv")
+    assert errors["id"].tolist() == ["ragged.csv:line 3"]
+    assert errors["reason"].iloc[0].startswith("ragged.csv:3: a malformed row (expected 2 "
+                                               "fields, saw 3)")
+    documents = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert documents["id"].tolist() == ["a", "c"]
+
+
+def test_an_unclosed_quote_is_one_line_not_a_traceback(capsys, tmp_path, model_file):
+    path = tmp_path / "quote.csv"
+    path.write_text('id,text\na,"The council met.\nb,Talks resume.\n')
     code = main(["batch", str(path), "--id-column", "id", "-o", str(tmp_path / "out"), "-q",
                  "--model", str(model_file)])
     err = capsys.readouterr().err
-    assert code == 1
-    assert err.startswith(f"framing: error: {path}: cannot be read past row 1 (")
-    assert "quote CSV fields that hold commas" in err and "Traceback" not in err
+    assert code == 1 and err.startswith(f"framing: error: {path}: cannot be read past row 1")
+    assert "close the quotation marks" in err and "Traceback" not in err
 
 
 def test_non_english_documents_go_to_errors_unless_asked(tmp_path, model_file):
