@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from framing.errors import InputError
+from framing.ids import DistinctIds
 
 log = logging.getLogger(__name__)
 
@@ -321,25 +322,17 @@ def iter_chunks(sources: list[Source], options: BatchOptions) -> Iterator[list[d
     before (a repeated --id-column value, an input given twice) gets a
     suffix ("x#2"), with a warning: documents stay distinct."""
     chunk: list[dict] = []
-    seen: dict[str, int] = {}
+    ids = DistinctIds()
     renamed = 0
     for source in sources:
         for doc in iter_documents(source, options):
-            doc_id = doc["id"]
-            if doc_id in seen:
-                seen[doc_id] += 1
-                new = f"{doc_id}#{seen[doc_id]}"
-                while new in seen:
-                    seen[doc_id] += 1
-                    new = f"{doc_id}#{seen[doc_id]}"
-                seen[new] = 1
+            doc_id = ids.take(doc["id"])
+            if doc_id != doc["id"]:
                 renamed += 1
                 if renamed <= 3:
                     log.warning("document id %s appears more than once; this one is %s",
-                                doc_id, new)
-                doc["id"] = new
-            else:
-                seen[doc_id] = 1
+                                doc["id"], doc_id)
+                doc["id"] = doc_id
             chunk.append(doc)
             if len(chunk) >= options.chunk_size:
                 yield chunk

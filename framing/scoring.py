@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from framing.errors import InputError
+from framing.ids import DistinctIds
 from framing.intake import detect_language, is_plain, prepare
 from framing.labels import LABELS, NEUTRAL, PRIORITY
 from framing.model import load_model, predict_proba
@@ -181,22 +182,12 @@ class Scored:
 def distinct_ids(names: Iterable[str]) -> tuple[list[str], list[str]]:
     """Names made distinct (the second "a.txt" becomes "a.txt#2"), and a
     warning for each renamed one."""
-    seen: dict[str, int] = {}
+    ids = DistinctIds()
     out, warnings = [], []
-    for name in names:
-        name = str(name)
-        if name in seen:
-            seen[name] += 1
-            new = f"{name}#{seen[name]}"
-            while new in seen:
-                seen[name] += 1
-                new = f"{name}#{seen[name]}"
-            warnings.append(f"{name} given more than once; its copy is scored as {new}")
-            seen[new] = 1
-            out.append(new)
-        else:
-            seen[name] = 1
-            out.append(name)
+    for name in map(str, names):
+        out.append(ids.take(name))
+        if out[-1] != name:
+            warnings.append(f"{name} given more than once; its copy is scored as {out[-1]}")
     return out, warnings
 
 

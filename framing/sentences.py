@@ -44,8 +44,10 @@ MAX_HEADING_WORDS = 20
 _WIDE_STOP = re.compile(r"[。！？۔]")
 _WIDE_SENTENCE = re.compile(r"[^。！？۔]*[。！？۔]+[」』”’）)]*|[^。！？۔]+$")
 _HAS_WORD = re.compile(r"\w")
-_MARKER_ONLY = re.compile(r"^(?:[-*•·▪◦●‣–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])$")
-_LIST_ITEM = re.compile(r"^(?:[-*•·▪◦●‣–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s")
+# A list marker: a bullet or dash, or a number or letter with "." or ")".
+_MARKER = r"(?:[-*•·▪◦●‣–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])"
+_MARKER_ONLY = re.compile(rf"^{_MARKER}$")
+_LIST_ITEM = re.compile(rf"^{_MARKER}\s")
 # Lower-case modals, auxiliaries and reporting verbs: a line holding one is
 # a sentence ("The minister must resign"), not a headline -- unless it opens
 # with a question word and has no question mark ("What Rome must do", "Why
