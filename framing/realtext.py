@@ -13,6 +13,7 @@ them instead of failing.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,15 @@ UNITS = (*LABELS, "heading")
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”|‘[^’]*’|(?<![A-Za-z])\'[^\']+\'(?![A-Za-z])')
+
+
+def scrub_note(note: str) -> str:
+    """An annotator's note without the words it quotes from the article:
+    notes are committed, the article's text is not."""
+    return _QUOTED.sub("[…]", note)
 
 
 def sentence_hash(text: str) -> str:

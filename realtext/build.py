@@ -24,7 +24,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from framing.realtext import LABEL_COLUMNS, sentence_hash, sha256  # noqa: E402
+from framing.realtext import LABEL_COLUMNS, scrub_note, sentence_hash, sha256  # noqa: E402
 
 REAL = ROOT / "realtext"
 TEXTS = REAL / "texts"
@@ -56,7 +56,7 @@ def by_offsets(annotator: str, spans: pd.DataFrame) -> pd.DataFrame:
     texts = {d: (TEXTS / f"{d}.txt").read_text(encoding="utf-8") for d in merged["doc_id"].unique()}
     merged["sentence_sha256"] = [sentence_hash(texts[r.doc_id][r.start:r.end])
                                  for r in merged.itertuples()]
-    merged["note"] = merged["note"].fillna("")
+    merged["note"] = merged["note"].fillna("").map(scrub_note)
     out = merged[list(LABEL_COLUMNS)].fillna({"label": "missing"})
     out.to_csv(LABELS / f"annotator_{annotator}.csv", index=False)
     return out
@@ -87,7 +87,7 @@ def main() -> None:
     adjudication = LABELS / "adjudication.csv"
     if adjudication.exists():
         for r in pd.read_csv(adjudication, dtype=str, keep_default_na=False).itertuples():
-            decided[(r.doc_id, int(r.start), int(r.end))] = (r.label, r.note)
+            decided[(r.doc_id, int(r.start), int(r.end))] = (r.label, scrub_note(r.note))
     gold, open_ = [], []
     for r in both.itertuples():
         key = (r.doc_id, r.start, r.end)

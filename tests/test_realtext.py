@@ -33,8 +33,11 @@ def test_the_manifest_and_labels_hold_no_text():
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         assert "text" not in frame.columns, path
         assert set(frame["doc_id"]) <= set(manifest["doc_id"]), path
-        # Free text is limited to short notes: no column could carry an article.
+        # Free text is limited to short notes that quote nothing from the article.
         assert frame.map(len).max().max() < 300, path
+        if "note" in frame.columns:
+            assert not frame["note"].str.contains(r'["“”‘]|(?<![A-Za-z])\'\w', regex=True).any(), \
+                path
 
 
 def test_gold_labels_are_valid_and_cover_every_article():
