@@ -62,9 +62,19 @@ def candidates(sources: Sequence[str | Path], model=None) -> pd.DataFrame:
         if source.is_dir() and (source / "sentences.parquet").exists():
             source = source / "sentences.parquet"
         if source.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
             columns = ["id", "sentence", "start", "end", "text", *PROBA_COLUMNS]
-            frame = pd.read_parquet(source, columns=columns).rename(columns={"id": "document"})
-            frames.append(frame.assign(source=""))
+            # A batch over .txt files kept each document's path: labels made
+            # from these sentences then train with their article around them.
+            has_path = "path" in pq.read_schema(source).names
+            frame = pd.read_parquet(source, columns=columns + ["path"] * has_path)
+            frame = frame.rename(columns={"id": "document"})
+            if has_path:
+                frame["source"] = [str(Path(p).resolve()) if p else "" for p in frame.pop("path")]
+            else:
+                frame["source"] = ""
+            frames.append(frame)
         elif source.is_dir():
             texts.extend(sorted(source.rglob("*.txt")))
         elif source.suffix.lower() == ".txt":

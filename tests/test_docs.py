@@ -39,3 +39,13 @@ def test_codebook_definitions_match_the_label_set():
     assert list(DEFINITIONS) == list(LABELS)
     for label, line in DEFINITIONS.items():
         assert f"| `{label}` | {line} |" in codebook
+
+
+def test_help_of_the_package_lists_its_api():
+    import pydoc
+
+    import framing
+
+    text = pydoc.render_doc(framing, renderer=pydoc.plaintext)
+    missing = [name for name in framing.__all__ if name not in text.split("FUNCTIONS")[0]]
+    assert missing == [], f"help(framing) does not mention {missing}"

@@ -237,3 +237,13 @@ def test_train_writes_the_model_every_command_then_uses(tmp_path, capsys, monkey
     expected = framing.score_text(article.read_text(), load_model(trained))
     assert [round(r["p_accusation"], 6) for r in scored] == \
         [round(p, 6) for p in expected["p_accusation"]]
+
+
+def test_suggest_on_a_batch_output_keeps_each_sentences_document(articles, tmp_path, pipeline,
+                                                                 model_file):
+    out = tmp_path / "out"
+    assert main(["batch", str(articles), "-o", str(out), "-q", "--model", str(model_file)]) == 0
+    table = suggest([out], 10, model=pipeline)
+    assert len(table) and set(table["source"]) <= {str((articles / "one.txt").resolve()),
+                                                    str((articles / "two.txt").resolve())}
+    assert (table["source"] != "").all()
