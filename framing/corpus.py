@@ -87,9 +87,15 @@ def detect_source(path: str | Path) -> Source:
 def _open_text(source: Source):
     # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark, which must
     # not end up in the first column's name.
+    # errors="replace": a byte that is not UTF-8 becomes U+FFFD, so its
+    # document goes to errors.csv instead of the whole file failing.
     if source.gzip:
-        return io.TextIOWrapper(gzip.open(source.path, "rb"), encoding="utf-8-sig", newline="")
-    return open(source.path, encoding="utf-8-sig", newline="")
+        return io.TextIOWrapper(gzip.open(source.path, "rb"), encoding="utf-8-sig", newline="",
+                                errors="replace")
+    return open(source.path, encoding="utf-8-sig", newline="", errors="replace")
+
+
+_NOT_UTF8 = "\ufffd"  # what an undecodable byte became
 
 
 def text_files(root: Path) -> list[Path]:
@@ -176,6 +182,9 @@ def iter_documents(source: Source, options: BatchOptions) -> Iterator[dict]:
                 out[column] = values[i]
             if problems and problems[i]:
                 out["error"] = problems[i]
+            elif isinstance(text, str) and _NOT_UTF8 in text:
+                out["error"] = (f"{name}:{offset + i + 1}: not valid UTF-8 text; convert the "
+                                f"file, e.g. iconv -f latin1 -t utf-8 {name}")
             elif isinstance(text, str):
                 out["text"] = text
             elif text is None or (isinstance(text, float) and pd.isna(text)):
@@ -231,31 +240,36 @@ def _iter_columns(source: Source, options: BatchOptions) -> Iterator[tuple[int, 
             offset += batch.num_rows
         return
     try:
-        with _open_text(source) as fh:
-            if source.format == "jsonl":
+        if source.format == "jsonl":
+            with _open_text(source) as fh:
                 yield from _jsonl_blocks(fh, source, size)
-                return
-            # A row with too many fields is skipped by pandas with a warning
-            # naming its line: it becomes a document with an error, and the
-            # run goes on.
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", pd.errors.ParserWarning)
-                try:
-                    reader = pd.read_csv(fh, sep="," if source.format == "csv" else "\t",
-                                         chunksize=size, dtype=str, keep_default_na=False,
-                                         na_values=[""], on_bad_lines="warn")
-                    for frame in reader:
-                        yield offset, {c: frame[c].tolist() for c in frame.columns}
-                        offset += len(frame)
-                        bad = _bad_lines(caught, Path(source.path).name)
-                        if bad:
-                            yield offset, bad
-                except (pd.errors.ParserError, ValueError) as exc:
-                    # An unclosed quotation mark: say where, not a traceback.
-                    detail = " ".join(str(exc).split())
-                    raise InputError(f"{source.path}: cannot be read past row {offset + 1:,} "
-                                     f"({detail}); fix that line (close the quotation "
-                                     "marks) and run the same command again") from None
+            return
+        # The CSV parser decodes the bytes itself (a byte that is not UTF-8
+        # becomes U+FFFD and its row goes to errors.csv).
+        opener = gzip.open if source.gzip else open
+        # A row with too many fields is skipped by pandas with a warning
+        # naming its line: it becomes a document with an error, and the run
+        # goes on.
+        with opener(source.path, "rb") as fh, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            try:
+                reader = pd.read_csv(fh, sep="," if source.format == "csv" else "\t",
+                                     chunksize=size, dtype=str, keep_default_na=False,
+                                     na_values=[""], on_bad_lines="warn",
+                                     encoding="utf-8-sig",
+                                     encoding_errors="replace")
+                for frame in reader:
+                    yield offset, {c: frame[c].tolist() for c in frame.columns}
+                    offset += len(frame)
+                    bad = _bad_lines(caught, Path(source.path).name)
+                    if bad:
+                        yield offset, bad
+            except (pd.errors.ParserError, ValueError) as exc:
+                # An unclosed quotation mark: say where, not a traceback.
+                detail = " ".join(str(exc).split())
+                raise InputError(f"{source.path}: cannot be read past row {offset + 1:,} "
+                                 f"({detail}); fix that line (close the quotation "
+                                 "marks) and run the same command again") from None
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise InputError(f"{source.path}: ended early or is damaged ({exc}); is the .gz file "
                          "truncated? Copy it again and rerun the same command") from None

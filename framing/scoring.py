@@ -122,6 +122,8 @@ def score_table(table: pd.DataFrame, model=None, *, explain: bool = False,
     if out.empty:
         for column in ("label", "confidence", *PROBA_COLUMNS):
             out[column] = pd.Series(dtype="float64" if column != "label" else "object")
+        if explain:
+            out["evidence"] = pd.Series(dtype="object")
         return out
     proba = predict_proba(pipeline, out)
     out["label"] = proba.idxmax(axis=1).to_numpy()

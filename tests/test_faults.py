@@ -171,3 +171,24 @@ def test_excel_csv_with_a_byte_order_mark(project, capsys, model_file):
     assert main(["batch", "excel.csv", "-o", "x", "-q", "--model", str(model_file)]) == 0
     documents = pd.read_parquet(project / "x" / "documents.parquet")
     assert documents["outlet"].tolist() == ["Daily"]
+
+
+def test_a_byte_that_is_not_utf8_deep_in_a_csv_fails_only_its_row(project, capsys, model_file):
+    data = (b"text\n" + b"The ban is unjust.\n" * 1000 + b"Caf\xe9 owners protest.\n"
+            + b"Talks resume.\n")
+    (project / "latin.csv").write_bytes(data)
+    assert main(["batch", "latin.csv", "-o", "l", "-q", "--model", str(model_file)]) == 3
+    errors = pd.read_csv(project / "l" / "errors.csv")
+    assert errors["reason"].tolist() == [
+        "latin.csv:1001: not valid UTF-8 text; convert the file, e.g. iconv -f latin1 -t utf-8 "
+        "latin.csv"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "html"])
+def test_explain_or_html_on_a_text_without_sentences(project, capsys, model_file, fmt):
+    (project / "h.html").write_text("<html><body><h1>Only a heading</h1></body></html>")
+    out = project / f"result.{fmt}"
+    assert main(["score", "h.html", "--explain", "--format", fmt, "-o", str(out),
+                 "--model", str(model_file)]) == 0
+    err = capsys.readouterr().err
+    assert "no sentences found: only headings" in err and "Traceback" not in err
