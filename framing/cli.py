@@ -570,7 +570,8 @@ class Progress:
 def summarize(out, by, date_column, fmt, output, force):
     """Label shares per group of documents in a `framing batch` output folder.
 
-    Writes the table to OUT/summary_<groups>.csv as well as printing it.
+    Prints the table; without -o it also keeps it as OUT/summary_<groups>.csv
+    (with -o, only the file you name is written).
 
     \b
     Examples:
@@ -582,8 +583,9 @@ def summarize(out, by, date_column, fmt, output, force):
 
     check_output(output, force)
     table = summarize_run(out, by, date_column=date_column)
-    name = "_".join(by) if by else "all"
-    table.to_csv(Path(out) / f"summary_{name}.csv", index=False)
+    if output == "-":
+        name = "_".join(by) if by else "all"
+        emit(table.to_csv(index=False), str(Path(out) / f"summary_{name}.csv"))
     if fmt == "table":
         shown = table.copy()
         for column in [c for c in shown.columns if c.startswith("share_")]:

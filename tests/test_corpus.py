@@ -265,6 +265,11 @@ def test_cli_exit_status_and_summary(tmp_path, frame, model_file, capsys):
     assert table[0].startswith("outlet,n_documents,n_sentences,n_accusation")
     assert [row.split(",")[:2] for row in table[1:]] == [["A", "6"], ["B", "6"]]
     assert (out / "summary_outlet.csv").exists()
+    # With -o only the file asked for is written: no side file in the batch folder.
+    (out / "summary_outlet.csv").unlink()
+    assert main(["summarize", str(out), "--by", "outlet", "-o", str(tmp_path / "s.csv"),
+                 "--format", "csv"]) == 0
+    assert (tmp_path / "s.csv").exists() and not (out / "summary_outlet.csv").exists()
 
 
 def test_summarize_by_month_and_errors(tmp_path, frame, model_file):
