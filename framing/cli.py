@@ -14,7 +14,7 @@ import click
 import pandas as pd
 
 from framing.errors import FramingError, LabelError
-from framing.labels import LABELS
+from framing.labels import ACTS, LABELS
 
 FORMATS = ("table", "csv", "jsonl", "json")
 SCORE_FORMATS = (*FORMATS, "html")
@@ -216,25 +216,34 @@ def format_evidence(pairs) -> str:
 def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100) -> str:
     """Each sentence with its label and confidence, then the document profile."""
     lines = []
-    indent = " " * 22
     for prof in profiles.to_dict("records"):
         doc = prof["doc"]
         group = scored[scored["doc"] == doc]
+        # The number column grows with the document: rows stay aligned past 999.
+        n = max(3, len(str(int(group["sentence"].max())))) if len(group) else 3
+        indent = " " * (n + 19)
         lines.append(f"== {doc}")
         if prof.get("note"):
             lines.append(f"note: {prof['note']}")
-        lines.append(f"{'#':>3}  {'label':<10} {'conf':>4}  sentence")
+        lines.append(f"{'#':>{n}}  {'label':<10} {'conf':>4}  sentence")
         for row in group.itertuples(index=False):
             if getattr(row, "kind", "sentence") == "heading":
-                head = f"{'':>3}  {'(heading)':<10} {'':>4}  "
+                head = f"{'':>{n}}  {'(heading)':<10} {'':>4}  "
             else:
-                head = f"{row.sentence:>3}  {SHORT[row.label]:<10} {row.confidence:.2f}  "
+                head = f"{row.sentence:>{n}}  {SHORT[row.label]:<10} {row.confidence:.2f}  "
             body = textwrap.wrap(" ".join(row.text.split()), width=max(30, width - len(head)))
             lines.append(head + (body[0] if body else ""))
             lines.extend(indent + b for b in body[1:])
             if "evidence" in group.columns and isinstance(row.evidence, list):
-                lines.append(indent + "evidence: " + format_evidence(row.evidence))
+                lines.extend(textwrap.wrap(format_evidence(row.evidence), width=width,
+                                           initial_indent=indent + "evidence: ",
+                                           subsequent_indent=indent + " " * 10,
+                                           break_long_words=False))
         dominant = prof["dominant_act"] or "none"
+        tied = [a for a in ACTS if a != prof["dominant_act"] and prof["dominant_act"]
+                and prof[f"n_{a}"] == prof[f"n_{prof['dominant_act']}"]]
+        if tied:  # the codebook's priority breaks the tie; say so
+            dominant += f" (tied with {' and '.join(tied)})"
         headings = prof.get("n_headings", 0)
         unscored = f" ({_count(headings, 'heading')} not scored)" if headings else ""
         lines.append("")
@@ -288,8 +297,10 @@ def explain(text, model_path, top, fmt):
         for label, part in sorted(sentence["labels"].items(),
                                   key=lambda kv: -kv[1]["probability"]):
             lines.append(f"   {label:<22} p={part['probability']:.3f}")
-            lines.append(f"      for:     {format_evidence(part['for'])}")
-            lines.append(f"      against: {format_evidence(part['against'])}")
+            for head, pairs in (("for:    ", part["for"]), ("against:", part["against"])):
+                lines.extend(textwrap.wrap(format_evidence(pairs), width=80,
+                                           initial_indent=f"      {head} ",
+                                           subsequent_indent=" " * 15, break_long_words=False))
         lines.append("")
     click.echo("\n".join(lines).rstrip())
 
@@ -590,11 +601,17 @@ def summarize(out, by, date_column, fmt, output, force):
         shown = table.copy()
         for column in [c for c in shown.columns if c.startswith("share_")]:
             shown[column] = (shown[column] * 100).map("{:.1f}%".format)
-        shown = shown.rename(columns=lambda c: c.replace("share_", "%").replace(
-            "policy_recommendation", "policy").replace("neutral_reporting", "neutral"))
         keep = [c for c in shown.columns if not (c.startswith("n_") and c != "n_documents"
                                                    and c != "n_sentences")]
-        text = shown[keep].to_string(index=False) + "\n"
+        # Short headers: the table fits 80 columns (--format csv has the full names).
+        shown = shown[keep].rename(columns=lambda c: c.replace("share_", "%").replace(
+            "policy_recommendation", "policy").replace("neutral_reporting", "neutral").replace(
+            "accusation", "accus").replace("n_documents", "docs").replace(
+            "n_sentences", "sentences").replace("dominant_act", "dominant"))
+        if "dominant" in shown.columns:
+            shown["dominant"] = shown["dominant"].replace(
+                {"policy_recommendation": "policy", "neutral_reporting": "neutral"})
+        text = shown.to_string(index=False) + "\n"
     elif fmt == "csv":
         text = table.to_csv(index=False)
     elif fmt == "jsonl":
@@ -706,7 +723,7 @@ def label(source, output, model_path):
     Examples:
       framing label labels/todo.csv
       framing label article.txt -o labels/mine.csv
-      printf 'a\nn\nq\n' | framing label labels/todo.csv
+      printf 'a\\nn\\nq\\n' | framing label labels/todo.csv
     """
     import pandas as pd
 
@@ -780,7 +797,8 @@ def agree(files, by, fmt, max_shown):
         lines.append(f"  kappa {pair}: {kappa:.3f}")
     if "confusion" in result:
         c = result["confusion"]
-        lines.append(f"confusion (rows {c['rows']}, columns {c['columns']}):")
+        lines.extend(textwrap.wrap(f"confusion (rows {c['rows']}, columns {c['columns']}):",
+                                   width=80, subsequent_indent="  "))
         lines.append(" " * 24 + "".join(f"{ABBR[lab]:>6}" for lab in c["labels"]))
         for lab, row in zip(c["labels"], c["matrix"], strict=True):
             lines.append(f"  {lab:<22}" + "".join(f"{v:>6}" for v in row))
@@ -789,7 +807,8 @@ def agree(files, by, fmt, max_shown):
         lines.append(f"disagreements ({len(result['disagreements'])}):")
         for d in shown:
             verdicts = ", ".join(f"{Path(f).stem}={d[f]}" for f in files)
-            lines.append(f"  {d['document']}: {' '.join(d['text'].split())[:90]}")
+            line = f"  {d['document']}: {' '.join(d['text'].split())}"
+            lines.append(textwrap.shorten(line, width=80, placeholder=" …"))
             lines.append(f"      {verdicts}")
     click.echo("\n".join(lines))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.pipeline import Pipeline
 
 from framing.features import INPUT_COLUMNS
@@ -36,7 +37,9 @@ def contributions(pipeline: Pipeline, table: pd.DataFrame):
     X = pipeline.named_steps["features"].transform(
         pipeline.named_steps["mask"].transform(table[list(INPUT_COLUMNS)]))
     names, classes, relative = _parts(pipeline)
-    return X.tocsr() if hasattr(X, "tocsr") else X, names, classes, relative
+    # Sparse always: a small model's features can come out dense (ColumnTransformer
+    # picks by density), and every caller reads rows by their non-zero entries.
+    return sp.csr_matrix(X), names, classes, relative
 
 
 def evidence(pipeline: Pipeline, table: pd.DataFrame, labels=None, k: int = 5) -> list[list]:

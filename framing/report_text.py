@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from framing.labels import LABELS
 
 TITLES = {
@@ -22,8 +24,9 @@ ABBR = {"accusation": "acc", "defence": "def", "policy_recommendation": "pol",
 
 def render_one(name: str, m: dict) -> str:
     """Macro-F1, the per-label table and the confusion matrix for one evaluation."""
-    lines = [f"{TITLES.get(name, name)}: macro-F1 {m['macro_f1']:.3f}  "
-             f"(accuracy {m['accuracy']:.3f}, {m['n']} sentences)"]
+    lines = textwrap.wrap(f"{TITLES.get(name, name)}: macro-F1 {m['macro_f1']:.3f}  "
+                          f"(accuracy {m['accuracy']:.3f}, {m['n']} sentences)", width=80,
+                          subsequent_indent="  ")
     lines.append(f"  {'label':<22} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}")
     for label in LABELS:
         p = m["per_label"][label]
@@ -41,8 +44,9 @@ def render_one(name: str, m: dict) -> str:
         lines.append(f"  mean confidence {m['mean_confidence']:.3f} against accuracy "
                      f"{m['accuracy']:.3f}")
     if m.get("by_genre"):
-        lines.append("  macro-F1 by genre: " + ", ".join(
-            f"{g} {v:.3f}" for g, v in m["by_genre"].items()))
+        lines.extend(textwrap.wrap("macro-F1 by genre: " + ", ".join(
+            f"{g} {v:.3f}" for g, v in m["by_genre"].items()), width=80,
+            initial_indent="  ", subsequent_indent="    "))
     return "\n".join(lines)
 
 

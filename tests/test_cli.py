@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import sys
 
 import pytest
@@ -196,3 +197,33 @@ def test_evaluate_on_a_labelled_file_and_by_cross_validation(capsys, tmp_path, m
     assert code == 0
     result = json.loads(out)
     assert result["by_document"]["n"] == 12 and result["by_document"]["held_out"] == "document"
+
+
+def test_tables_fit_80_columns_and_stay_aligned(capsys, tmp_path, model_file, monkeypatch):
+    long_text = " ".join(f"The council met on day {i}." for i in range(1, 1101))
+    code, out, _ = run(capsys, "score", "-", "--model", str(model_file),
+                       stdin=long_text.encode(), monkeypatch=monkeypatch)
+    rows = [line for line in out.splitlines() if line[:5].strip().isdigit()]
+    confidence_at = {re.search(r" \d\.\d\d  ", line).start() for line in rows}
+    assert code == 0 and len(rows) == 1100 and len(confidence_at) == 1  # aligned past 999
+    code, out, _ = run(capsys, "explain", "The council must act now or the ban will stay.",
+                       "--model", str(model_file))
+    assert code == 0 and max(map(len, out.splitlines())) <= 80
+    code, out, _ = run(capsys, "label", "--help")
+    assert "printf 'a\\nn\\nq\\n' | framing label labels/todo.csv" in out
+    assert all(not line.startswith("      SOURCE") for line in out.splitlines())
+
+
+def test_the_profile_names_a_tie(capsys, model_file, tmp_path):
+    from framing.scoring import score_documents
+
+    result = score_documents([("a", "The ban is unjust. Talks resume.")], model_file)
+    profile = result.documents.iloc[0].to_dict()
+    # Force a tie between two acts and render it.
+    profile.update({"n_accusation": 1, "n_defence": 1, "dominant_act": "accusation"})
+    import pandas as pd
+
+    from framing.cli import render_table
+
+    text = render_table(result.sentences, pd.DataFrame([profile]))
+    assert "dominant act: accusation (tied with defence)" in text
