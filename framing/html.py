@@ -35,7 +35,8 @@ def css() -> str:
         ".article{white-space:pre-wrap}",
         ".s{position:relative;border-radius:2px;padding:0 .1em;outline-offset:2px}",
         ".s sup.m{font:700 .65em system-ui,sans-serif;margin-right:.15em}",
-        ".tip{display:none;position:absolute;left:0;top:1.6em;z-index:10;width:24rem;"
+        ".tip{display:none;position:absolute;left:0;top:1.6em;z-index:10;"
+        "width:min(24rem,80vw);"
         "white-space:normal;background:#fff;border:1px solid #888;padding:.5rem;"
         "font:13px/1.4 system-ui,sans-serif;box-shadow:0 2px 6px #0003}",
         ".s:hover .tip,.s:focus .tip{display:block}",
@@ -43,7 +44,8 @@ def css() -> str:
         "margin:1rem 0;padding:.6rem;border:1px solid #ddd}",
         ".legend span{display:inline-block}",
         "table.p{border-collapse:collapse;font:13px system-ui,sans-serif}",
-        "table.p td{padding:0 .4em}",
+        "table.p td,table.p th{padding:.1em .6em;text-align:left}",
+        "table.p th{border-bottom:1px solid #bbb}",
         ".hd{font-weight:600;color:#444} .hd sup.ns{font:italic .65em system-ui,sans-serif;"
         "color:#777;margin-left:.3em}",
         ".note{font:14px system-ui,sans-serif;color:#8a4b00}",

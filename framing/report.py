@@ -92,17 +92,20 @@ def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
                 f"<p>{len(documents):,} documents, {int(documents['n_sentences'].sum()):,} "
                 "sentences.</p>", legend()]
     charts = 0
-    for key in by or [None]:
+    if documents.empty:
+        sections.append("<p>No document of this run was scored: there is nothing to chart "
+                        "(see errors.csv).</p>")
+    for key in (by or [None]) if not documents.empty else []:
         table = summarize(out, [key] if key else [], date_column=date_column)
         x = key or "all"
-        fig, plt = _figure("bar", table, x, f"Label shares by {x}")
+        title = f"Label shares by {x}" if key else "Label shares, all documents"
+        fig, plt = _figure("bar", table, x, title)
         charts += 1
         svg = _save(fig, plt, files / f"shares_by_{_slug(x)}.png")
-        sections.append(f'<h2>Label shares by {escape(x)}</h2><figure class="chart">{svg}'
-                        f"</figure>")
+        sections.append(f'<h2>{escape(title)}</h2><figure class="chart">{svg}</figure>')
     dated = date_column or next((c for c in ("date", "published", "published_at", "datetime",
                                              "timestamp") if c in documents.columns), None)
-    if dated and dated in documents.columns:
+    if dated and dated in documents.columns and not documents.empty:
         table = summarize(out, ["month"], date_column=dated).dropna(subset=["month"])
         if len(table) >= 2:
             fig, plt = _figure("line", table, "month", "Acts over time (by month)")
@@ -137,13 +140,17 @@ def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
                         f"<th>sentences</th></tr>{rows or '<tr><td>none</td></tr>'}</table>")
     for label in LABELS:
         cls, marker, *_ = STYLE[label]
-        best = scores[scores["label"] == label].nlargest(top, "confidence")
+        # Candidates beyond the top few: a syndicated sentence printed by many
+        # outlets is shown once.
+        best = scores[scores["label"] == label].nlargest(top * 5, "confidence")
         if len(best):
             wanted = list(zip(best["id"], best["sentence"], strict=True))
             texts = pd.read_parquet(sentences_path, columns=["id", "sentence", "text"],
                                     filters=[("id", "in", sorted(set(best["id"])))])
             texts = texts.set_index(["id", "sentence"])["text"]
             best = best.assign(text=[texts.loc[key] for key in wanted])
+            seen = best["text"].map(lambda t: " ".join(str(t).lower().split()))
+            best = best[~seen.duplicated()].head(top)
         items = "".join(
             f'<li><span class="s {cls}"><sup class="m">{marker}</sup>{escape(r.text)}</span> '
             f'<small>({r.confidence:.2f}, <a href="{escape(link(r.id))}">{escape(str(r.id))}'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -84,4 +85,12 @@ def summarize(out: str | Path, by: Iterable[str], *, date_column: str | None = N
     acts = [lab for lab in ("policy_recommendation", "accusation", "defence")]
     table["dominant_act"] = table[[f"n_{a}" for a in acts]].idxmax(axis=1).str[2:].where(
         table[[f"n_{a}" for a in acts]].max(axis=1) > 0, "")
-    return table.reset_index()
+    table = table.reset_index()
+    # Natural order: "doc:2" before "doc:10", as people count.
+    return table.sort_values(keys, key=lambda col: col.map(_natural), kind="stable",
+                             ignore_index=True)
+
+
+def _natural(value) -> tuple:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.split(r"(\d+)", str(value)) if part)

@@ -415,3 +415,24 @@ def test_missing_values_and_mixed_dates_are_groups_not_crashes(tmp_path, model_f
     assert outlets["outlet"].tolist() == ["(none)", "Daily", "Wire"]
     assert main(["report", str(tmp_path / "out"), "-o", str(tmp_path / "r.html"),
                  "--by", "outlet"]) == 0
+
+
+def test_report_polish(tmp_path, model_file, capsys):
+    """Groups in natural order, one title for a single group, no repeated
+    syndicated sentence among the examples, and an empty run says so."""
+    text = "These baseless claims are politically motivated. Talks resume on Monday."
+    rows = [{"id": f"wire:{i}", "outlet": f"paper {i}", "text": text} for i in (1, 2, 10)]
+    path = tmp_path / "syndicated.jsonl"
+    pd.DataFrame(rows).to_json(path, orient="records", lines=True)
+    out = tmp_path / "out"
+    batch([path], out, BatchOptions(id_column="id"), model_path=model_file)
+    assert summarize(out, by="outlet")["outlet"].tolist() == ["paper 1", "paper 2", "paper 10"]
+    assert main(["report", str(out), "-o", str(tmp_path / "r.html")]) == 0
+    html = (tmp_path / "r.html").read_text()
+    assert "Label shares, all documents" in html and "Label shares by all" not in html
+    assert html.count("These baseless claims are politically motivated.</span>") <= 1
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text('{"id": "x", "text": "   "}\n')
+    batch([empty], tmp_path / "none", BatchOptions(id_column="id"), model_path=model_file)
+    assert main(["report", str(tmp_path / "none"), "-o", str(tmp_path / "n.html")]) == 0
+    assert "No document of this run was scored" in (tmp_path / "n.html").read_text()
