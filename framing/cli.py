@@ -666,8 +666,12 @@ def report(out, output, by, date_column, top, force):
               help="At most this many sentences from one document.")
 @click.option("--model", "model_path", default=None,
               help="Model for text inputs (batch outputs carry their own probabilities).")
+@click.option("--for", "tool", type=click.Choice(["csv", "label-studio", "doccano", "prodigy"]),
+              default="csv", show_default=True,
+              help="Write tasks to import into this annotation tool instead of a to-do CSV; "
+                   "their exports can go into labels/ as they are.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
-def suggest(sources, count, output, label_paths, per_document, model_path, force):
+def suggest(sources, count, output, label_paths, per_document, model_path, tool, force):
     """Pick the sentences whose labels the model is least sure of, worth labelling next.
 
     SOURCES are `framing batch` output folders (or their sentences.parquet) and
@@ -676,24 +680,42 @@ def suggest(sources, count, output, label_paths, per_document, model_path, force
     already labelled. The CSV has the neighbouring sentences, the model's guess
     and an empty label column: fill it in a spreadsheet or with `framing label`.
 
+    With --for label-studio, doccano or prodigy it writes tasks for that tool
+    (JSON for Label Studio, JSON Lines for the others); put the tool's export
+    of the labelled tasks into labels/ and `framing train` reads it.
+
     \b
     Examples:
       framing suggest out/ -n 100 -o labels/todo.csv
       framing suggest new_articles/ -n 50 -o labels/todo.csv --per-document 2
+      framing suggest out/ -n 200 --for label-studio -o tasks.json
+      framing suggest out/ -n 200 --for prodigy -o tasks.jsonl
     """
     from framing.active import suggest as suggest_rows
     from framing.labels import label_files, read_labels
 
     check_output(output, force)
+    if tool == "label-studio":  # its labelling config goes beside the tasks
+        check_output(str(Path(output).with_suffix(".xml")), force)
     existing = [p for p in label_paths if Path(p).exists()]
     labelled = (read_labels(label_files(existing))["text"].tolist() if existing else [])
     model = load_model_or_none(model_path)
     table = suggest_rows(sources, count, model=model, labelled=labelled,
                          per_document=per_document)
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(output, index=False)
-    click.echo(f"framing: {len(table)} sentences to label written to {output}; next: "
-               f"framing label {output}", err=True)
+    if tool == "csv":
+        emit(table.to_csv(index=False), output)
+        click.echo(f"framing: {len(table)} sentences to label written to {output}; next: "
+                   f"framing label {output}", err=True)
+        return
+    from framing.interop import LABEL_STUDIO_CONFIG, write_tasks
+
+    emit(write_tasks(table, tool), output)
+    hint = (f" (labelling config: {Path(output).with_suffix('.xml')})"
+            if tool == "label-studio" else "")
+    if tool == "label-studio":
+        emit(LABEL_STUDIO_CONFIG, str(Path(output).with_suffix(".xml")))
+    click.echo(f"framing: {len(table)} {tool} tasks written to {output}{hint}; put the "
+               "tool's export of the labelled tasks into labels/", err=True)
 
 
 def load_model_or_none(model_path):

@@ -55,7 +55,9 @@ def label_files(paths: Iterable[str | Path]) -> list[Path]:
     files: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files.extend(sorted(path.glob("*.csv")))
+            # CSV label files, and exports of annotation tools (framing.interop).
+            files.extend(sorted(p for p in path.iterdir()
+                                if p.suffix.lower() in (".csv", ".json", ".jsonl")))
         elif path.exists():
             files.append(path)
         else:
@@ -90,6 +92,19 @@ def read_labels(
 
 
 def _read_one(path: Path, documents: dict[str, str] | None, problems: list[str]):
+    if path.suffix.lower() in (".json", ".jsonl"):
+        # An export of Label Studio, doccano or Prodigy (framing.interop).
+        from framing.interop import read_annotations
+
+        try:
+            frame = read_annotations(path).astype(str)
+        except LabelError as exc:
+            problems.extend(exc.problems)
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{path}:1: cannot be read ({exc})")
+            return None
+        return _validate(path, frame, documents, problems)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError:
@@ -109,6 +124,11 @@ def _read_one(path: Path, documents: dict[str, str] | None, problems: list[str])
         frame["sentence"] = "0"
         frame["start"] = "0"
         frame["end"] = [str(len(t)) for t in frame["text"]]
+    return _validate(path, frame, documents, problems)
+
+
+def _validate(path: Path, frame: pd.DataFrame, documents: dict[str, str] | None,
+              problems: list[str]):
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         problems.append(
