@@ -49,6 +49,7 @@ def css() -> str:
         ".hd{font-weight:600;color:#444} .hd sup.ns{font:italic .65em system-ui,sans-serif;"
         "color:#777;margin-left:.3em}",
         ".note{font:14px system-ui,sans-serif;color:#8a4b00}",
+        ".meta{font:14px system-ui,sans-serif;color:#555}",
         "@media print{.tip{display:none!important}}",
     ]
     for cls, _, colour, tint, line in STYLE.values():
@@ -135,10 +136,13 @@ def page(title: str, body: str) -> str:
 
 
 def article_page(scored: pd.DataFrame, texts: dict[str, str | None] | None = None, *,
-                 documents: pd.DataFrame | None = None) -> str:
+                 documents: pd.DataFrame | None = None,
+                 meta: dict[str, dict] | None = None) -> str:
     """One page for one or more scored documents (``texts``: doc → source text;
-    ``documents``: their profiles, default computed from *scored*)."""
+    ``documents``: their profiles, default computed from *scored*; ``meta``:
+    doc → metadata shown under its name, e.g. outlet and date)."""
     texts = texts or {}
+    meta = meta or {}
     sections = [legend()]
     profiles = documents if documents is not None else profile(scored)
     start_id = 0
@@ -149,8 +153,11 @@ def article_page(scored: pd.DataFrame, texts: dict[str, str | None] | None = Non
         headings = int(prof.get("n_headings", 0) or 0)
         extra = f" · {headings} heading{'s' * (headings != 1)} not scored" if headings else ""
         note = f'<p class="note">{escape(prof["note"])}</p>' if prof.get("note") else ""
+        about = " · ".join(f"{escape(str(k))}: {escape(str(v))}"
+                           for k, v in (meta.get(doc) or {}).items() if v not in (None, ""))
+        about = f'<p class="meta">{about}</p>' if about else ""
         sections.append(
-            f'<section class="doc"><h1>{escape(str(doc))}</h1>'
+            f'<section class="doc"><h1>{escape(str(doc))}</h1>{about}'
             f'<p>{int(prof["n_sentences"])} sentences{extra} · dominant act: '
             f'{escape(dominant)}</p>{note}'
             f"{profile_chart(pd.Series(prof))}"

@@ -119,12 +119,28 @@ def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
     scores = pd.read_parquet(sentences_path, columns=["id", "sentence", "label", "confidence"])
     linked: dict[str, str] = {}
 
+    profile_columns = {"id", "n_sentences", "dominant_act", "mean_confidence", *(
+        f"{p}_{lab}" for p in ("n", "share") for lab in LABELS)}
+    by_id = documents.drop_duplicates("id").set_index("id")
+
     def link(doc_id: str) -> str:
         if doc_id not in linked:
             name = f"article_{len(linked):04d}_{_slug(doc_id)}.html"
             rows = pd.read_parquet(sentences_path, filters=[("id", "==", doc_id)])
             rows = rows.sort_values("sentence").rename(columns={"id": "doc"})
-            (files / name).write_text(article_page(rows), encoding="utf-8")
+            info = by_id.loc[doc_id].to_dict() if doc_id in by_id.index else {}
+            meta = {k: v for k, v in info.items() if k not in profile_columns and k != "path"}
+            # A document read from a .txt file is shown as written, paragraphs
+            # and all (the offsets count in the file as Python reads it).
+            source = None
+            path = info.get("path")
+            if isinstance(path, str) and Path(path).is_file():
+                try:
+                    source = Path(path).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    source = None
+            page_html = article_page(rows, {doc_id: source}, meta={doc_id: meta})
+            (files / name).write_text(page_html, encoding="utf-8")
             linked[doc_id] = f"{files.name}/{name}"
         return linked[doc_id]
 

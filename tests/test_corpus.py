@@ -436,3 +436,25 @@ def test_report_polish(tmp_path, model_file, capsys):
     batch([empty], tmp_path / "none", BatchOptions(id_column="id"), model_path=model_file)
     assert main(["report", str(tmp_path / "none"), "-o", str(tmp_path / "n.html")]) == 0
     assert "No document of this run was scored" in (tmp_path / "n.html").read_text()
+
+
+def test_linked_article_views_keep_paragraphs_and_metadata(tmp_path, model_file):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Port Row\nThe union says the authority broke its word.\n\n"
+                                  "We call on the council to act.\n")
+    batch([folder], tmp_path / "out", BatchOptions(), model_path=model_file)
+    assert main(["report", str(tmp_path / "out"), "-o", str(tmp_path / "r.html")]) == 0
+    views = sorted((tmp_path / "r_files").glob("article_*.html"))
+    html = views[0].read_text()
+    article = html.split('class="article">', 1)[1]
+    assert article.startswith("Port Row\n")                  # the title line, as written
+    assert "</span>\n\n<span" in article                      # the paragraph break, as written
+    frame = pd.DataFrame({"id": ["x"], "outlet": ["Daily"], "date": ["2024-03-01"],
+                          "text": ["These baseless claims are politically motivated."]})
+    frame.to_csv(tmp_path / "m.csv", index=False)
+    batch([tmp_path / "m.csv"], tmp_path / "out2", BatchOptions(id_column="id"),
+          model_path=model_file)
+    assert main(["report", str(tmp_path / "out2"), "-o", str(tmp_path / "s.html")]) == 0
+    view = next((tmp_path / "s_files").glob("article_*.html")).read_text()
+    assert '<p class="meta">outlet: Daily · date: 2024-03-01</p>' in view
