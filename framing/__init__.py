@@ -12,6 +12,8 @@ The API (imported on first use; ``help(framing.score_text)`` and so on for each)
     profile(table)                      one row per document: counts, shares, dominant act
     split_sentences(text)               Sentence spans with heading and quotation flags
     load_model(path=None)               (pipeline, card); the model ``framing models`` marks
+    load_linear(path=None)              (LinearModel, card): the same model as arrays, what
+                                        scoring reads (no scikit-learn import)
     save_model(pipeline, card, path)    write a model and its card
     train(label_paths, document_dirs)   validated labels → a fitted model and its card
     read_labels(paths)                  validated label files as one table
@@ -24,7 +26,7 @@ The API (imported on first use; ``help(framing.score_text)`` and so on for each)
 import importlib
 
 # Names are imported on first use (PEP 562): `import framing` stays cheap, and
-# the command line decides when the heavy imports happen (see framing.__main__).
+# the command line decides when the heavy imports happen (see framing.cli._IMPORTS).
 _WHERE = {
     "batch": "framing.batchrun",
     "BatchOptions": "framing.corpus",
@@ -33,7 +35,9 @@ _WHERE = {
     "LabelError": "framing.errors",
     "ModelError": "framing.errors",
     "LABELS": "framing.labels",
+    "LinearModel": "framing.linear",
     "read_labels": "framing.labels",
+    "load_linear": "framing.model",
     "load_model": "framing.model",
     "save_model": "framing.model",
     "profile": "framing.scoring",

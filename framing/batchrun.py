@@ -83,16 +83,16 @@ def score_chunk(chunk: list[dict], model_bytes_or_path, model_key: str, max_char
     """Score one chunk: (sentences, documents, errors) tables.  Workers keep
     the model they loaded, keyed by its hash, for the next chunk.  Documents
     not in English go to the errors table unless *any_language*."""
-    pipeline = _WORKER_MODELS.get(model_key)
-    if pipeline is None:
-        from framing.model import load_model, load_model_bytes
+    model = _WORKER_MODELS.get(model_key)
+    if model is None:  # the arrays scoring reads: no scikit-learn in a worker
+        from framing.model import load_linear, load_model_bytes
 
         if isinstance(model_bytes_or_path, bytes):
-            pipeline = load_model_bytes(model_bytes_or_path)[0]
+            model = load_model_bytes(model_bytes_or_path, linear=True)[0]
         else:
-            pipeline = load_model(model_bytes_or_path)[0]
+            model = load_linear(model_bytes_or_path)[0]
         _WORKER_MODELS.clear()
-        _WORKER_MODELS[model_key] = pipeline
+        _WORKER_MODELS[model_key] = model
     errors, good = [], []
     for doc in chunk:
         reason = doc.get("error")
@@ -110,7 +110,7 @@ def score_chunk(chunk: list[dict], model_bytes_or_path, model_key: str, max_char
         else:
             errors.append({"input": doc["input"], "id": doc["id"], "reason": reason})
     # Score under chunk-local keys (row numbers): ids from a CSV column need not be unique.
-    scored = score_texts(list(enumerate(doc["text"] for doc in good)), pipeline)
+    scored = score_texts(list(enumerate(doc["text"] for doc in good)), model)
     docs = profile(scored)
     found = set(docs["doc"].tolist())
     for i, doc in enumerate(good):
@@ -139,7 +139,7 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
 
     *progress* is called with (documents, sentences) after each chunk; *total*
     once with the number of documents when it is cheap to know (else None)."""
-    from framing.model import load_model
+    from framing.model import load_linear
     from framing.registry import resolve as resolve_model_path
 
     options = options or BatchOptions()
@@ -153,7 +153,7 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
     if total:
         total(count_documents(sources))
     model_file = resolve_model_path(model_path)
-    pipeline, card = load_model(model_file)  # fails early on a bad model
+    model, card = load_linear(model_file)  # fails early on a bad model
     model_bytes = model_file.read_bytes()
     model_key = hashlib.sha256(model_bytes).hexdigest()
     out = Path(out)
@@ -190,7 +190,7 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
             del model_bytes  # forked workers share the loaded model; joblib's load the file
             # Workers write their own parts and report counts: the parent stays light.
             for number, n_docs, n_sentences in _run_local(todo(), str(model_file), model_key,
-                                                          options, metadata, parts, pipeline):
+                                                          options, metadata, parts, model):
                 done.add(number)
                 merger.advance(done)
                 if progress:
@@ -417,10 +417,10 @@ def _finish_manifest(out: Path, manifest: dict, result: BatchResult) -> None:
 
 # --- engines ---------------------------------------------------------------------------
 
-def _run_local(work, model_path, model_key, options, metadata, parts, pipeline=None):
-    if pipeline is not None:  # already loaded: this process and forked workers use it
+def _run_local(work, model_path, model_key, options, metadata, parts, model=None):
+    if model is not None:  # already loaded: this process and forked workers use it
         _WORKER_MODELS.clear()
-        _WORKER_MODELS[model_key] = pipeline
+        _WORKER_MODELS[model_key] = model
         # The model and the modules stay for the whole run: out of the garbage
         # collector's sight (and, in forked workers, their pages stay shared).
         gc.freeze()
@@ -430,7 +430,7 @@ def _run_local(work, model_path, model_key, options, metadata, parts, pipeline=N
                                    metadata, parts, options.any_language)
         return
     args = (model_path, model_key, options.max_chars, metadata, parts, options.any_language)
-    if pipeline is not None and _can_fork():
+    if model is not None and _can_fork():
         yield from _run_forked(work, args, options.jobs)
         return
     from joblib import Parallel, delayed

@@ -12,71 +12,53 @@ are named after the lexicon or signal (``author_negative_eval``,
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
-import scipy.sparse as sp
-from sklearn.pipeline import Pipeline
 
-from framing.features import INPUT_COLUMNS
 from framing.labels import LABELS
 
 
-def _parts(pipeline: Pipeline):
-    features = pipeline.named_steps["features"]
-    classifier = pipeline.named_steps["classifier"]
-    names = [n.split("__", 1)[1] if n.startswith("words__") else f"cue:{n.split('__', 1)[1]}"
-             for n in features.get_feature_names_out()]
-    coef = classifier.coef_
-    if coef.shape[0] == 1:  # binary model: one row of weights
-        coef = np.vstack([-coef[0], coef[0]])
-    relative = coef - coef.mean(axis=0, keepdims=True)
-    return names, list(classifier.classes_), relative
+def _columns(table):
+    return (table["doc"].to_numpy(), table["text"].tolist(), table["quoted"].to_numpy(),
+            table["attributed"].to_numpy())
 
 
-def contributions(pipeline: Pipeline, table: pd.DataFrame):
-    """(feature matrix, feature names, classes, relative weights) for a sentence table."""
-    X = pipeline.named_steps["features"].transform(
-        pipeline.named_steps["mask"].transform(table[list(INPUT_COLUMNS)]))
-    names, classes, relative = _parts(pipeline)
-    # Sparse always: a small model's features can come out dense (ColumnTransformer
-    # picks by density), and every caller reads rows by their non-zero entries.
-    return sp.csr_matrix(X), names, classes, relative
+def evidence(model, table, labels=None, k: int = 5) -> list[list]:
+    """For each row of a sentence table, the *k* features that most support
+    its label (default: the predicted one), as ``[feature, contribution]``
+    pairs, strongest first.  *model*: anything ``framing.scoring`` takes."""
+    from framing.scoring import as_linear
 
-
-def evidence(pipeline: Pipeline, table: pd.DataFrame, labels=None, k: int = 5) -> list[list]:
-    """For each row, the *k* features that most support its label (default: the
-    predicted one), as ``[feature, contribution]`` pairs, strongest first."""
-    X, names, classes, relative = contributions(pipeline, table)
+    linear = as_linear(model)
+    words, cue, _ = linear.features(*_columns(table))
+    names, relative = linear.feature_names(), linear.relative_weights()
     if labels is None:
-        labels = np.array(classes)[np.asarray(
-            pipeline.named_steps["classifier"].decision_function(X)).argmax(axis=1)]
+        labels = np.array(linear.classes)[linear.scores(words, cue).argmax(axis=1)]
     out = []
-    for i, label in enumerate(labels):
-        row = X[i]
-        idx, values = (row.indices, row.data) if hasattr(row, "indices") else (
-            np.flatnonzero(row), row[np.flatnonzero(row)])
-        weights = values * relative[classes.index(label), idx]
-        order = np.argsort(-weights)[:k]
+    for label, (idx, values) in zip(labels, linear.entries(words, cue), strict=True):
+        weights = values * relative[linear.classes.index(label), idx]
+        order = np.argsort(-weights, kind="stable")[:k]
         out.append([[names[idx[j]], round(float(weights[j]), 4)] for j in order
                     if weights[j] > 0])
     return out
 
 
-def breakdown(pipeline: Pipeline, text: str, k: int = 10) -> dict:
+def breakdown(model, text: str, k: int = 10) -> dict:
     """Everything behind the labels of a short text: per sentence, per label,
     the strongest features for and against."""
-    from framing.scoring import score_table, sentence_table
+    from framing.scoring import as_linear, score_table, sentence_table
 
-    scored = score_table(sentence_table(text), pipeline)
-    X, names, classes, relative = contributions(pipeline, scored)
-    intercepts = pipeline.named_steps["classifier"].intercept_
+    linear = as_linear(model)
+    scored = score_table(sentence_table(text), linear)
+    words, cue, _ = linear.features(*_columns(scored))
+    names, relative = linear.feature_names(), linear.relative_weights()
+    classes = linear.classes
+    intercepts = linear.intercept
     sentences = []
-    for i, row in enumerate(scored.itertuples(index=False)):
-        r = X[i]
-        idx, values = r.indices, r.data
+    for row, (idx, values) in zip(scored.itertuples(index=False), linear.entries(words, cue),
+                                  strict=True):
         per_label = {}
         for c, label in enumerate(classes):
             weights = values * relative[c, idx]
-            order = np.argsort(-weights)
+            order = np.argsort(-weights, kind="stable")
             per_label[label] = {
                 "probability": float(getattr(row, f"p_{label}")),
                 "for": [[names[idx[j]], round(float(weights[j]), 4)] for j in order[:k]

@@ -13,10 +13,12 @@ import difflib
 import logging
 from collections.abc import Iterable
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from framing.errors import LabelError
+
+if TYPE_CHECKING:  # (pandas is imported when label files are read: scoring needs only LABELS)
+    import pandas as pd
 
 LABELS: tuple[str, ...] = ("accusation", "defence", "policy_recommendation", "neutral_reporting")
 NEUTRAL = "neutral_reporting"
@@ -76,6 +78,8 @@ def read_labels(
     is checked against it (``source[start:end] == text``).  Raises
     ``LabelError`` listing every problem found.
     """
+    import pandas as pd
+
     problems: list[str] = []
     frames = []
     for path in label_files(paths):
@@ -92,6 +96,8 @@ def read_labels(
 
 
 def _read_one(path: Path, documents: dict[str, str] | None, problems: list[str]):
+    import pandas as pd
+
     if path.suffix.lower() in (".json", ".jsonl"):
         # An export of Label Studio, doccano or Prodigy (framing.interop).
         from framing.interop import read_annotations
@@ -129,6 +135,8 @@ def _read_one(path: Path, documents: dict[str, str] | None, problems: list[str])
 
 def _validate(path: Path, frame: pd.DataFrame, documents: dict[str, str] | None,
               problems: list[str]):
+    import pandas as pd
+
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         problems.append(

@@ -15,7 +15,6 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
-import scipy.sparse as sp
 
 _PAIR = 1 << 32  # entry-pair keys: first * _PAIR + second
 # Possessive quantifiers: the same tokens, with no backtracking to try (a tenth faster).
@@ -113,7 +112,7 @@ class CueLexicon:
         self._cache: dict[str, int] = {}
         self._entry_ids: list[tuple[int, ...]] = [()]
         self._entry_phrases: list[tuple] = [()]
-        self._matrix: sp.csr_matrix | None = None
+        self._matrix: np.ndarray | None = None
         # The first two words of every phrase get entries of their own now, so
         # that count_many can find phrase starts by entry pairs.
         self._second_words = {rest[0] for phrases in self._phrases.values()
@@ -152,8 +151,9 @@ class CueLexicon:
     def count_many(self, token_lists: list[list[str]]) -> np.ndarray:
         """Counts per cue list (columns) for many lower-cased token lists (rows).
 
-        Vectorised: one dictionary look-up per token, then a sparse product;
-        only tokens that may start a multi-word phrase are looked at again.
+        Vectorised: one dictionary look-up per token, then the hits' rows of
+        the entry matrix summed per row; only tokens that may start a
+        multi-word phrase are looked at again.
         """
         n = len(token_lists)
         lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
@@ -177,10 +177,11 @@ class CueLexicon:
                     by_second.setdefault(rest[0], []).append((rest, i))
                 self._by_second.append(by_second)
 
-        hit = self._has_ids[index]
-        hits = sp.csr_matrix((np.ones(int(hit.sum())), (rows[hit], index[hit])),
-                             shape=(n, len(self._entry_ids)))
-        counts = (hits @ self._matrix).toarray()
+        hit = np.flatnonzero(self._has_ids[index])
+        counts = np.zeros((n, len(self.names)))
+        if len(hit):  # (hits are in row order: each row's are one run)
+            hit_rows, first = np.unique(rows[hit], return_index=True)
+            counts[hit_rows] = np.add.reduceat(self._matrix[index[hit]], first, axis=0)
         # Tokens that start a phrase and are followed by its second word (as
         # entry pairs, in NumPy); only those few are compared in full.
         starts = np.flatnonzero(self._starts_phrase[index[:-1]])
@@ -199,12 +200,13 @@ class CueLexicon:
                         counts[row, i] += 1
         return counts
 
-    def _entry_matrix(self) -> sp.csr_matrix:
-        matrix = sp.lil_matrix((len(self._entry_ids), len(self.names)))
+    def _entry_matrix(self) -> np.ndarray:
+        """Entries × cue lists: how often each entry counts for each list."""
+        matrix = np.zeros((len(self._entry_ids), len(self.names)))
         for e, ids in enumerate(self._entry_ids):
             for i in ids:
                 matrix[e, i] += 1
-        return matrix.tocsr()
+        return matrix
 
     def _hits(self, tokens: list[str]):
         """The cue list of every entry *tokens* contain, in order (a plain loop:

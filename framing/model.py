@@ -9,8 +9,11 @@ in (``build_pipeline``); the Brier score and the calibration tables in the
 model card, and the real-text mean confidence against accuracy, show what
 that does to the probabilities.
 
-The model file (joblib) holds the pipeline *and* its card; ``models/framing.json``
-is the same card for people to read.
+The model file (joblib) holds the card, the same model as plain arrays
+(``framing.linear.LinearModel``: what scoring reads, loading without
+scikit-learn) and the pipeline, pickled inside as bytes so that
+``load_linear`` never unpickles it; ``models/framing.json`` is the card for
+people to read.
 """
 
 from __future__ import annotations
@@ -23,25 +26,18 @@ import tempfile
 import warnings
 from importlib import metadata, resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import joblib
 import numpy as np
-import pandas as pd
-from scipy.special import softmax
-from sklearn.compose import ColumnTransformer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 
 from framing.errors import ModelError
-from framing.features import (
-    INPUT_COLUMNS,
-    FastTfidfVectorizer,
-    MaskActors,
-    RhetoricalCues,
-    word_ngrams,
-)
 from framing.labels import LABELS
 from framing.lexicon import data_versions
+from framing.linear import INPUT_COLUMNS, LinearModel, softmax, temperatures
+
+if TYPE_CHECKING:  # (scikit-learn and pandas are imported when a pipeline is made or read)
+    import pandas as pd
+    from sklearn.pipeline import Pipeline
 
 MODEL_FORMAT = 1
 DEFAULT_MODEL_NAME = "framing.joblib"
@@ -58,6 +54,12 @@ def build_pipeline(*, C: float = 8.0, cue_weight: float = 1.0, context: bool = T
     acts are what users look for; plain weights left real accusations and
     defences mostly unfound).  Probabilities then lean towards the acts:
     the model card shows their calibration."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    from framing.features import FastTfidfVectorizer, MaskActors, RhetoricalCues, word_ngrams
+
     features = ColumnTransformer(
         [("words", FastTfidfVectorizer(analyzer=word_ngrams, min_df=2, sublinear_tf=True),
           "masked"),
@@ -83,7 +85,13 @@ def predict_proba(pipeline: Pipeline, table: pd.DataFrame, *, temper: bool = Tru
 
     With *temper*, a sentence far from the training data gets a flatter
     distribution (lower confidence): one of a one- or two-sentence input,
-    and one whose words the model mostly never saw (``temperatures``)."""
+    and one whose words the model mostly never saw (``framing.linear.temperatures``).
+
+    This is the pipeline's own path (scikit-learn's transformers and
+    classifier); scoring uses the same model as arrays
+    (``framing.linear.LinearModel``), tested to give the same numbers."""
+    import pandas as pd
+
     if not temper:
         proba = pipeline.predict_proba(table[list(INPUT_COLUMNS)])
     else:
@@ -92,34 +100,15 @@ def predict_proba(pipeline: Pipeline, table: pd.DataFrame, *, temper: bool = Tru
         masked = pipeline.named_steps["mask"].transform(table[list(INPUT_COLUMNS)])
         scores = pipeline.named_steps["classifier"].predict_log_proba(
             pipeline.named_steps["features"].transform(masked))
-        proba = softmax(scores / temperatures(pipeline, masked)[:, None], axis=1)
+        # The word vectoriser's last transform left each row's unseen share.
+        words = pipeline.named_steps["features"].named_transformers_["words"]
+        unseen = words.unseen_share(len(masked)) if hasattr(words, "unseen_share") \
+            else np.zeros(len(masked))
+        proba = softmax(scores / temperatures(unseen, masked["doc"].to_numpy())[:, None])
     out = pd.DataFrame(0.0, index=table.index, columns=list(LABELS))
     for j, label in enumerate(pipeline.classes_):
         out[label] = proba[:, j]
     return out
-
-
-# How far from the training data a sentence may be before its confidence is
-# tempered, and by how much (a temperature of 1.5 turns 0.95 into about 0.86
-# for two labels).  Set by hand.  On the real-text yardstick they change
-# little (long articles, mostly known words: mean confidence 0.77 against an
-# accuracy of 0.62 either way); they are for one-line and unusual inputs.
-UNKNOWN_FREE = 0.2      # share of unseen tokens (punctuation counts as seen) that costs nothing
-UNKNOWN_WEIGHT = 1.5    # temperature added per unit of unseen share above that
-SHORT_DOCUMENT = 2      # sentences: an input this short lacks document context
-SHORT_WEIGHT = 0.5
-
-
-def temperatures(pipeline: Pipeline, masked: pd.DataFrame) -> np.ndarray:
-    """Softmax temperature per sentence: 1 for a sentence like the training
-    data; more for one of a very short input, or with many unseen tokens
-    (read off the word vectoriser's last transform: no second pass)."""
-    words = pipeline.named_steps["features"].named_transformers_["words"]
-    n = len(masked)
-    unseen = words.unseen_share(n) if hasattr(words, "unseen_share") else np.zeros(n)
-    codes, _ = pd.factorize(masked["doc"].to_numpy())
-    short = np.bincount(codes)[codes] <= SHORT_DOCUMENT
-    return 1.0 + UNKNOWN_WEIGHT * np.maximum(unseen - UNKNOWN_FREE, 0) + SHORT_WEIGHT * short
 
 
 # --- persistence ------------------------------------------------------------------
@@ -150,16 +139,31 @@ def make_card(table: pd.DataFrame, data_hash: str, evaluation: dict) -> dict:
     }
 
 
+def bundle(pipeline: Pipeline, card: dict) -> dict:
+    """What a model file holds: the card, the arrays scoring reads, and the
+    pipeline pickled as bytes (so that reading the arrays never imports
+    scikit-learn)."""
+    import io
+
+    import joblib
+
+    pickled = io.BytesIO()
+    joblib.dump(pipeline, pickled)
+    return {"card": card, "linear": LinearModel.from_pipeline(pipeline),
+            "pipeline": pickled.getvalue()}
+
+
 def save_model(pipeline: Pipeline, card: dict, path: str | Path, *, force: bool = False) -> Path:
     """Write the model and ``<name>.json`` card atomically; refuse to overwrite
     unless *force*."""
+    import joblib
+
     path = Path(path)
     card_path = path.with_suffix(".json")
     if path.exists() and not force:
         raise ModelError(f"{path} exists; pass --force to overwrite it or -o to write elsewhere")
     path.parent.mkdir(parents=True, exist_ok=True)
-    for target, write in ((path, lambda fh: joblib.dump({"pipeline": pipeline, "card": card}, fh,
-                                                         compress=3)),
+    for target, write in ((path, lambda fh: joblib.dump(bundle(pipeline, card), fh, compress=3)),
                           (card_path, lambda fh: fh.write(
                               (json.dumps(public_card(card), indent=2) + "\n").encode()))):
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -196,6 +200,25 @@ def load_model(path: str | Path | None = None) -> tuple[Pipeline, dict]:
     """Load ``(pipeline, card)``; *path* is a file or anything ``--model``
     takes; the default follows ``framing.registry``'s rule (your trained
     model, else the installed one)."""
+    return _open(path, linear=False)
+
+
+def load_linear(path: str | Path | None = None) -> tuple[LinearModel, dict]:
+    """``load_model``, but the model as the arrays scoring reads
+    (``framing.linear.LinearModel``): reading it imports neither
+    scikit-learn nor pandas."""
+    return _open(path, linear=True)
+
+
+def load_model_bytes(data: bytes, name: str = "model", *, linear: bool = False):
+    """``load_model`` (or, with *linear*, ``load_linear``) from the bytes of a
+    model file (shipped to Dask workers)."""
+    import io
+
+    return _load(io.BytesIO(data), name, linear=linear)
+
+
+def _open(path, *, linear: bool):
     from framing.registry import resolve
 
     path = resolve(None if path is None else str(path))
@@ -206,46 +229,60 @@ def load_model(path: str | Path | None = None) -> tuple[Pipeline, dict]:
     if path.suffix == ".skops":
         from framing.registry import load_skops
 
-        return _check(load_skops(path), str(path))
-    return _load(path, str(path))
+        bundle = load_skops(path)
+        card = _check(bundle, str(path))
+        return (LinearModel.from_pipeline(bundle["pipeline"]) if linear
+                else bundle["pipeline"]), card
+    return _load(path, str(path), linear=linear)
 
 
-def load_model_bytes(data: bytes, name: str = "model") -> tuple[Pipeline, dict]:
-    """``load_model`` from the bytes of a model file (shipped to Dask workers)."""
-    import io
+def _load(source, name: str, *, linear: bool):
+    bundle = _unpickle(source, name)
+    card = _check(bundle, name)
+    if linear and isinstance(bundle.get("linear"), LinearModel):
+        return bundle["linear"], card
+    pipeline = bundle["pipeline"]
+    if isinstance(pipeline, bytes):
+        import io
 
-    return _load(io.BytesIO(data), name)
+        pipeline = _unpickle(io.BytesIO(pipeline), name)
+    # A model file from before the arrays were saved: made from the pipeline.
+    return (LinearModel.from_pipeline(pipeline) if linear else pipeline), card
 
 
-def _load(source, name: str) -> tuple[Pipeline, dict]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", category=_inconsistent_version_warning())
+def _unpickle(source, name: str):
+    """``joblib.load``, with a scikit-learn version mismatch and any other
+    failure turned into a ``ModelError`` that says what to do."""
+    import joblib
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         try:
-            bundle = joblib.load(source)
-        except _inconsistent_version_warning() as exc:
-            raise ModelError(
-                f"{name} was saved with scikit-learn {exc.original_sklearn_version}, this is "
-                f"{exc.current_sklearn_version}; retrain with `framing train` or install "
-                f"scikit-learn=={exc.original_sklearn_version}"
-            ) from None
+            loaded = joblib.load(source)
         except Exception as exc:  # unpickling raises almost anything on a bad file
             raise ModelError(
                 f"{name} is not a readable framing model ({type(exc).__name__}); "
                 "retrain with `framing train` or pass another --model"
             ) from None
-    return _check(bundle, name)
+    for warning in caught:
+        message = warning.message
+        if type(message).__name__ == "InconsistentVersionWarning":
+            raise ModelError(
+                f"{name} was saved with scikit-learn {message.original_sklearn_version}, this "
+                f"is {message.current_sklearn_version}; retrain with `framing train` or install "
+                f"scikit-learn=={message.original_sklearn_version}"
+            )
+    for warning in caught:
+        warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                               warning.lineno)
+    return loaded
 
 
-def _check(bundle, name: str) -> tuple[Pipeline, dict]:
+def _check(bundle, name: str) -> dict:
+    """The card of a model file's contents, checked."""
     if not (isinstance(bundle, dict) and {"pipeline", "card"} <= set(bundle)):
         raise ModelError(f"{name} is not a framing model (no pipeline and card inside)")
     card = bundle["card"]
     if card.get("format") != MODEL_FORMAT or card.get("labels") != list(LABELS):
         raise ModelError(f"{name} was made by an incompatible framing version; retrain it")
-    return bundle["pipeline"], card
-
-
-def _inconsistent_version_warning():
-    from sklearn.exceptions import InconsistentVersionWarning
-
-    return InconsistentVersionWarning
+    return card

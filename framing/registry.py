@@ -27,10 +27,12 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from framing.errors import ModelError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 VERSIONS = "versions"
 ENV_MODEL = "FRAMING_MODEL"
@@ -125,6 +127,8 @@ def list_models(directory: str | Path | None = None) -> pd.DataFrame:
             "macro_f1_topic": metrics.get("by_topic", {}).get("macro_f1"),
             "path": str(path),
         })
+    import pandas as pd
+
     return pd.DataFrame(rows)
 
 

@@ -11,19 +11,19 @@ flags languages other than English.  ``profile`` summarises scored documents.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.pipeline import Pipeline
 
 from framing.errors import InputError
 from framing.ids import DistinctIds
 from framing.intake import detect_language, is_plain, prepare
 from framing.labels import LABELS, NEUTRAL, PRIORITY
-from framing.model import load_model, predict_proba
+from framing.linear import LinearModel
 from framing.sentences import split_spans
 
 log = logging.getLogger(__name__)
@@ -89,27 +89,43 @@ def table_from_rows(rows: list[tuple]) -> pd.DataFrame:
                          for name, values in zip(TABLE_COLUMNS, columns, strict=True)})
 
 
-_DEFAULT: dict[tuple, Pipeline] = {}
+_DEFAULT: dict[tuple, LinearModel] = {}
+_FROM_PIPELINE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _as_pipeline(model) -> Pipeline:
+def as_linear(model) -> LinearModel:
+    """The model scoring reads (``framing.linear.LinearModel``) from what a
+    caller gives: ``None`` (the default model), a path, a ``(model, card)``
+    pair, a fitted pipeline or a ``LinearModel``."""
     if model is None:
-        # The default model (framing.registry's rule), unpickled once per
-        # process and file version (about half a second each time otherwise):
-        # score_text in a loop stays fast, a retrained model is picked up.
+        # The default model (framing.registry's rule), read once per process
+        # and file version: score_text in a loop stays fast, a retrained
+        # model is picked up.
+        from framing.model import load_linear
         from framing.registry import current_model_path
 
         path = current_model_path()
         key = (str(path), path.stat().st_mtime_ns if path.exists() else 0)
         if key not in _DEFAULT:
             _DEFAULT.clear()
-            _DEFAULT[key] = load_model(path)[0]
+            _DEFAULT[key] = load_linear(path)[0]
         return _DEFAULT[key]
     if isinstance(model, tuple):
-        return model[0]
+        model = model[0]
+    if isinstance(model, LinearModel):
+        return model
     if isinstance(model, (str, Path)):
-        return load_model(model)[0]
-    return model
+        from framing.model import load_linear
+
+        return load_linear(model)[0]
+    # A pipeline: its arrays, kept while it lives (and remade if it is refitted).
+    weights = getattr(model.named_steps["classifier"], "coef_", None) \
+        if hasattr(model, "named_steps") else None
+    cached = _FROM_PIPELINE.get(model)
+    if cached is None or cached[0] is not weights:
+        cached = (weights, LinearModel.from_pipeline(model))
+        _FROM_PIPELINE[model] = cached
+    return cached[1]
 
 
 def score_table(table: pd.DataFrame, model=None, *, explain: bool = False,
@@ -117,7 +133,7 @@ def score_table(table: pd.DataFrame, model=None, *, explain: bool = False,
     """Add label, confidence and probabilities to a sentence table
     (rows in document order, as ``sentence_table`` makes them); with
     *explain*, an ``evidence`` column of the *k* strongest features."""
-    pipeline = _as_pipeline(model)
+    linear = as_linear(model)
     out = table.copy()
     if out.empty:
         for column in ("label", "confidence", *PROBA_COLUMNS):
@@ -125,15 +141,20 @@ def score_table(table: pd.DataFrame, model=None, *, explain: bool = False,
         if explain:
             out["evidence"] = pd.Series(dtype="object")
         return out
-    proba = predict_proba(pipeline, out)
-    out["label"] = proba.idxmax(axis=1).to_numpy()
-    out["confidence"] = proba.max(axis=1).to_numpy()
-    for label, column in zip(LABELS, PROBA_COLUMNS, strict=True):
-        out[column] = proba[label].to_numpy()
+    proba = linear.predict_proba(out["doc"].to_numpy(), out["text"].tolist(),
+                                 out["quoted"].to_numpy(), out["attributed"].to_numpy())
+    full = np.zeros((len(out), len(LABELS)))  # (a label the model never saw: 0)
+    for j, label in enumerate(linear.classes):
+        full[:, LABELS.index(label)] = proba[:, j]
+    best = full.argmax(axis=1)
+    out["label"] = np.array(LABELS, dtype=object)[best]
+    out["confidence"] = full[np.arange(len(out)), best]
+    for j, column in enumerate(PROBA_COLUMNS):
+        out[column] = full[:, j]
     if explain:
         from framing.explain import evidence
 
-        out["evidence"] = evidence(pipeline, out, labels=out["label"].tolist(), k=k)
+        out["evidence"] = evidence(linear, out, labels=out["label"].tolist(), k=k)
     return out
 
 
@@ -141,8 +162,8 @@ def score_text(text: str, model=None, *, doc: str = "-", explain: bool = False
                ) -> pd.DataFrame:
     """Score every sentence of *text*; one row per sentence, ``SENTENCE_COLUMNS``.
 
-    *model* is a pipeline, a ``(pipeline, card)`` pair, a path, or ``None``
-    for the installed default model.
+    *model* is a pipeline, a ``(pipeline, card)`` pair, a path, a
+    ``framing.linear.LinearModel``, or ``None`` for the default model.
     """
     return score_texts([(doc, text)], model, explain=explain)
 

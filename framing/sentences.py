@@ -30,13 +30,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from nltk.tokenize.punkt import (
-    _ORTHO_BEG_UC,
-    _ORTHO_MID_LC,
-    PunktParameters,
-    PunktSentenceTokenizer,
-)
-
 from framing.lexicon import cues, load_toml, tokenize
 
 MAX_HEADING_WORDS = 20
@@ -97,19 +90,26 @@ class Sentence:
     attributed: bool = False
 
 
-class _Tokenizer(PunktSentenceTokenizer):
-    """Punkt that also treats any dotted acronym ("A.Q.", "U.A.E.") as an
-    abbreviation, so only a following sentence starter ends the sentence."""
-
-    def _first_pass_annotation(self, aug_tok):  # noqa: ANN001 - NLTK's signature
-        super()._first_pass_annotation(aug_tok)
-        if aug_tok.sentbreak and _DOTTED_ACRONYM.match(aug_tok.tok):
-            aug_tok.sentbreak = False
-            aug_tok.abbr = True
-
-
 @cache
-def _tokenizer() -> PunktSentenceTokenizer:
+def _tokenizer():
+    """Punkt with the project's parameters; also treats any dotted acronym
+    ("A.Q.", "U.A.E.") as an abbreviation, so only a following sentence
+    starter ends the sentence.  Made (and NLTK imported, a tenth of a
+    second) the first time a line needs Punkt's judgement."""
+    from nltk.tokenize.punkt import (
+        _ORTHO_BEG_UC,
+        _ORTHO_MID_LC,
+        PunktParameters,
+        PunktSentenceTokenizer,
+    )
+
+    class Tokenizer(PunktSentenceTokenizer):
+        def _first_pass_annotation(self, aug_tok):  # noqa: ANN001 - NLTK's signature
+            super()._first_pass_annotation(aug_tok)
+            if aug_tok.sentbreak and _DOTTED_ACRONYM.match(aug_tok.tok):
+                aug_tok.sentbreak = False
+                aug_tok.abbr = True
+
     data = load_toml("punkt")
     params = PunktParameters()
     params.abbrev_types = set(data["abbreviations"])
@@ -118,7 +118,7 @@ def _tokenizer() -> PunktSentenceTokenizer:
         # "seen capitalised at sentence starts, lower-case mid-sentence":
         # Punkt's orthographic heuristic then treats it as a sentence starter.
         params.ortho_context[word] = _ORTHO_BEG_UC | _ORTHO_MID_LC
-    return _Tokenizer(params)
+    return Tokenizer(params)
 
 
 def split_sentences(text: str, *, headings: Iterable[tuple[int, int]] = (),

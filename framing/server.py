@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 
 from framing.errors import FramingError
 from framing.html import CSP, article_page, page
-from framing.model import load_model, public_card
+from framing.model import load_linear, public_card
 from framing.scoring import documents_json, records, score_documents
 
 MAX_BYTES = 2_000_000
@@ -101,7 +101,7 @@ def create_app(model=None, *, max_bytes: int = MAX_BYTES,
                max_documents: int = MAX_DOCUMENTS) -> FastAPI:
     """The application, scoring with *model* (anything ``--model`` takes;
     default: the model ``framing models`` marks)."""
-    pipeline, card = load_model(model)
+    linear, card = load_linear(model)
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -125,7 +125,7 @@ def create_app(model=None, *, max_bytes: int = MAX_BYTES,
             if not text.strip():
                 raise HTTPException(422, f"document {name!r} is empty; send its text")
         try:
-            return score_documents(items, pipeline, explain=explain)
+            return score_documents(items, linear, explain=explain)
         except FramingError as exc:
             raise HTTPException(422, str(exc)) from None
 

@@ -1,3 +1,5 @@
+import warnings
+
 import joblib
 import numpy as np
 import pytest
@@ -52,10 +54,13 @@ def test_bad_model_files(tmp_path):
 
 
 def test_incompatible_scikit_learn_is_explained(tmp_path, monkeypatch, model_file):
-    def old_pickle(path):
-        raise InconsistentVersionWarning(estimator_name="LogisticRegression",
-                                         current_sklearn_version="9.0",
-                                         original_sklearn_version="0.1")
+    real_load = joblib.load
+
+    def old_pickle(path):  # what scikit-learn does when it unpickles an estimator
+        warnings.warn(InconsistentVersionWarning(estimator_name="LogisticRegression",
+                                                 current_sklearn_version="9.0",
+                                                 original_sklearn_version="0.1"), stacklevel=1)
+        return real_load(path)
 
     monkeypatch.setattr(joblib, "load", old_pickle)
     with pytest.raises(ModelError, match=r"saved with scikit-learn 0\.1, this is 9\.0; retrain"):
