@@ -483,8 +483,9 @@ def evaluate(label_paths, document_dirs, model_path, jobs, curve, real, fmt):
     blocks = [render_one(name, m) for name, m in results.items() if isinstance(m, dict)]
     seen = results.get("labelled_file", {}).get("seen_in_training", 0)
     if seen:
-        blocks.append(f"warning: {seen} of these sentences were in the model's training data; "
-                      "figures over them are not held out.")
+        blocks.append(textwrap.fill(
+            f"warning: {seen} of these sentences were in the model's training data; figures "
+            "over them are not held out.", width=80, subsequent_indent="  "))
     for point in results.get("learning_curve", []):
         blocks.append(f"learning curve: {point['documents']:>4} documents  "
                       f"macro-F1 {point['macro_f1']:.3f}")
@@ -847,17 +848,29 @@ def agree(files, by, fmt, max_shown):
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
-    lines = [f"{result['n_sentences']} sentences labelled in all {len(files)} files "
-             f"(matched by {by}); raw agreement {result['raw_agreement']:.1%}"]
+    where = "both files" if len(files) == 2 else f"all {len(files)} files"
+    # Files by their names (stems), unless two share one; long lines wrap at
+    # 80 columns between words.
+    stems = [Path(f).stem for f in files]
+    name = dict(zip(files, stems if len(set(stems)) == len(stems) else files, strict=True))
+
+    def wrapped(text: str, indent: str = "  ", first: str = "") -> list[str]:
+        return textwrap.wrap(text, width=80, initial_indent=first, subsequent_indent=indent,
+                             break_long_words=False, break_on_hyphens=False)
+
+    lines = [f"{_count(result['n_sentences'], 'sentence')} labelled in {where} "
+             f"(matched by {by})", f"raw agreement        {result['raw_agreement']:.1%}"]
     if "cohen_kappa" in result:
         lines.append(f"Cohen's kappa        {result['cohen_kappa']:.3f}")
     lines.append(f"Krippendorff's alpha {result['krippendorff_alpha']:.3f}")
     for pair, kappa in result.get("pairwise_kappa", {}).items():
-        lines.append(f"  kappa {pair}: {kappa:.3f}")
+        first, second = pair.split(" ~ ", 1)
+        lines.extend(wrapped(f"kappa {name.get(first, first)} ~ {name.get(second, second)}: "
+                             f"{kappa:.3f}", "    ", "  "))
     if "confusion" in result:
         c = result["confusion"]
-        lines.extend(textwrap.wrap(f"confusion (rows {c['rows']}, columns {c['columns']}):",
-                                   width=80, subsequent_indent="  "))
+        lines.extend(wrapped(f"confusion (rows {name.get(c['rows'], c['rows'])}, columns "
+                             f"{name.get(c['columns'], c['columns'])}):"))
         lines.append(" " * 24 + "".join(f"{ABBR[lab]:>6}" for lab in c["labels"]))
         for lab, row in zip(c["labels"], c["matrix"], strict=True):
             lines.append(f"  {lab:<22}" + "".join(f"{v:>6}" for v in row))
@@ -865,10 +878,10 @@ def agree(files, by, fmt, max_shown):
     if shown:
         lines.append(f"disagreements ({len(result['disagreements'])}):")
         for d in shown:
-            verdicts = ", ".join(f"{Path(f).stem}={d[f]}" for f in files)
-            line = f"  {d['document']}: {' '.join(d['text'].split())}"
-            lines.append(textwrap.shorten(line, width=80, placeholder=" …"))
-            lines.append(f"      {verdicts}")
+            line = f"{d['document']}: {' '.join(d['text'].split())}"
+            lines.append("  " + textwrap.shorten(line, width=78, placeholder=" …"))
+            lines.extend(wrapped(", ".join(f"{name[f]}={d[f]}" for f in files),
+                                 " " * 6, " " * 6))
     click.echo("\n".join(lines))
 
 

@@ -58,9 +58,11 @@ def _figure(kind: str, table: pd.DataFrame, x: str, title: str):
         ax.set_ylabel("share of sentences (%)")
         ax.tick_params(axis="x", rotation=45)
     ax.set_title(title)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18 if kind == "bar"
-                                                               else -0.35), ncol=4, frameon=False)
-    fig.tight_layout()
+    # The legend in a strip of its own at the bottom of the figure: the axes
+    # (tick labels, axis label) are laid out above it and never overlap it.
+    fig.legend(*ax.get_legend_handles_labels(), fontsize=8, loc="lower center", ncol=4,
+               frameon=False)
+    fig.tight_layout(rect=(0, 0.32 / fig.get_figheight(), 1, 1))
     return fig, plt
 
 

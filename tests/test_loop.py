@@ -1,5 +1,6 @@
 """The retraining loop: suggest, label (via stdin), agree, model versions, skops."""
 
+import contextlib
 import fractions
 import io
 import json
@@ -132,6 +133,16 @@ def test_agreement_known_values(tmp_path):
     assert set(three["pairwise_kappa"]) == {f"{a} ~ {b}", f"{a} ~ {c}", f"{b} ~ {c}"}
     assert three["pairwise_kappa"][f"{a} ~ {c}"] == 1.0
     assert 0 < three["krippendorff_alpha"] < 1
+    # As people read it: two files are "both", and long paths still fit 80 columns.
+    long_a, long_b = (tmp_path / f"annotator_{n}_with_a_long_name_for_this_round.csv"
+                      for n in "ab")
+    long_a.write_text(a.read_text())
+    long_b.write_text(b.read_text())
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["agree", str(long_a), str(long_b)]) == 0
+    assert out.getvalue().startswith("4 sentences labelled in both files (matched by span)\n")
+    assert max(map(len, out.getvalue().splitlines())) <= 80
 
 
 def test_train_keeps_previous_versions_and_models_lists_them(tmp_path, pipeline, model_file):
