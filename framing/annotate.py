@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import os
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,8 +52,17 @@ def answered_keys(out: Path) -> set[tuple[str, str, str]]:
 
 
 def session(todo: pd.DataFrame, out: Path, *, read_key: Callable[[], str],
-            read_line: Callable[[str], str], show: Callable[[str], None]) -> dict:
-    """Run the labelling loop; return counts of what happened."""
+            read_line: Callable[[str], str], show: Callable[[str], None],
+            width: int = 80) -> dict:
+    """Run the labelling loop; return counts of what happened.  Lines are
+    wrapped between words at *width* columns, continuations indented."""
+    raw_show = show
+
+    def show(text: str, indent: int = 4) -> None:
+        lead = len(text) - len(text.lstrip(" "))
+        raw_show("\n".join(textwrap.wrap(text, width=width, subsequent_indent=" " * (
+            lead + indent), break_long_words=False, break_on_hyphens=False)) or "")
+
     todo = todo.fillna("").astype(str)
     done = answered_keys(out)
     pending = [r for r in todo.to_dict("records")
@@ -70,10 +80,10 @@ def session(todo: pd.DataFrame, out: Path, *, read_key: Callable[[], str],
         show("")
         show(f"[{i + 1}/{len(pending)}] {row['document']} #{row['sentence']}")
         if row.get("prev"):
-            show(f"    … {row['prev']}")
-        show(f"  > {row['text']}")
+            show(f"    … {row['prev']}", indent=2)
+        show(f"  > {row['text']}", indent=2)
         if row.get("next"):
-            show(f"    … {row['next']}")
+            show(f"    … {row['next']}", indent=2)
         if row.get("guess"):
             confidence = f" ({float(row['confidence']):.2f})" if row.get("confidence") else ""
             show(f"  model guess: {row['guess']}{confidence}")

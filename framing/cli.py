@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from framing.errors import FramingError, LabelError
-from framing.labels import ACTS, LABELS
+from framing.labels import ACTS, DOMINANT_MEANS, LABELS
 
 if TYPE_CHECKING:  # (each command imports what it needs: --help and --version stay fast)
     import pandas as pd
@@ -293,6 +293,8 @@ def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100)
         lines.append("")
     if profiles.empty:
         lines.append("no sentences found")
+    else:
+        lines.extend(textwrap.wrap(f"({DOMINANT_MEANS})", width=min(width, 80)))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -819,7 +821,8 @@ def label(source, output, model_path):
         return sys.stdin.readline().rstrip("\n")
 
     counts = session(todo, out, read_key=read_key, read_line=read_line,
-                     show=lambda text: click.echo(text))
+                     show=lambda text: click.echo(text),
+                     width=terminal_width("-") if sys.stdout.isatty() else 80)
     click.echo(f"framing: {counts['labelled']} labelled, {counts['skipped']} skipped, "
                f"{counts['remaining']} left; answers in {out}", err=True)
 

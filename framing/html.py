@@ -15,7 +15,7 @@ from html import escape
 
 import pandas as pd
 
-from framing.labels import DEFINITIONS, LABELS
+from framing.labels import DEFINITIONS, DOMINANT_MEANS, LABELS
 from framing.scoring import profile
 
 STYLE = {  # label: (short class, marker, colour, tint, underline)
@@ -158,7 +158,8 @@ def article_page(scored: pd.DataFrame, texts: dict[str, str | None] | None = Non
         about = f'<p class="meta">{about}</p>' if about else ""
         sections.append(
             f'<section class="doc"><h1>{escape(str(doc))}</h1>{about}'
-            f'<p>{int(prof["n_sentences"])} sentences{extra} · dominant act: '
+            f'<p>{int(prof["n_sentences"])} sentences{extra} · '
+            f'<abbr title="{escape(DOMINANT_MEANS)}">dominant act</abbr>: '
             f'{escape(dominant)}</p>{note}'
             f"{profile_chart(pd.Series(prof))}"
             f'<div class="article">{article_body(group, texts.get(doc), start_id)}</div>'

@@ -36,6 +36,10 @@ DEFINITIONS: dict[str, str] = {
 }
 # The codebook's tie-break order for mixed sentences and dominant acts.
 PRIORITY: tuple[str, ...] = ("policy_recommendation", "accusation", "defence", NEUTRAL)
+# What a document profile's "dominant act" is, in the words every output uses.
+DOMINANT_MEANS = ("dominant act: the act with the most sentences, neutral reporting aside; "
+                  "a tie goes to policy_recommendation, then accusation, then defence "
+                  "(the codebook's priority); none when no sentence performs one")
 COLUMNS: tuple[str, ...] = ("document", "sentence", "start", "end", "text", "label")
 # note: why a hard case went the way it did; source: path of the document's
 # text file; prev/next: neighbouring sentences (written by `framing suggest`).

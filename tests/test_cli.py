@@ -206,6 +206,7 @@ def test_tables_fit_80_columns_and_stay_aligned(capsys, tmp_path, model_file, mo
     rows = [line for line in out.splitlines() if line[:5].strip().isdigit()]
     confidence_at = {re.search(r" \d\.\d\d  ", line).start() for line in rows}
     assert code == 0 and len(rows) == 1100 and len(confidence_at) == 1  # aligned past 999
+    assert "(dominant act: the act with the most sentences, neutral reporting aside;" in out
     code, out, _ = run(capsys, "explain", "The council must act now or the ban will stay.",
                        "--model", str(model_file))
     assert code == 0 and max(map(len, out.splitlines())) <= 80

@@ -83,6 +83,14 @@ def test_label_session_undo_note_quit_and_resume(tmp_path):
     io_, shown = fake_io(["p"])
     counts = session(todo_rows(), out, **io_)
     assert shown[0].startswith("1 of 3 sentences to label")
+    # Long sentences, definitions and the key help wrap between words at 80 columns.
+    long = "The ministry rejects these wholly baseless and politically motivated claims " * 3
+    io_, shown = fake_io(["x", "q"])
+    session(todo_rows().assign(text=long.strip(), prev=long, next=long), tmp_path / "b.csv",
+            **io_)
+    lines = "\n".join(shown).splitlines()
+    assert max(map(len, lines)) <= 80
+    assert " ".join("\n".join(shown).split()).count(" ".join(long.split())) == 3
     assert pd.read_csv(out)["label"].tolist() == ["accusation", "defence",
                                                   "policy_recommendation"]
 
