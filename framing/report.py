@@ -80,8 +80,9 @@ def _slug(value: str) -> str:
 
 
 def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
-           date_column: str | None = None, top: int = 5) -> Path:
-    """Write the report HTML to *target* (and its files beside it); return its path."""
+           date_column: str | None = None, top: int = 5, title: str | None = None) -> Path:
+    """Write the report HTML to *target* (and its files beside it); return its
+    path.  *title* names the corpus (default: the folder *out*)."""
     out, target = Path(out), Path(target)
     for name in ("documents.parquet", "sentences.parquet"):
         if not (out / name).exists():
@@ -90,7 +91,8 @@ def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
     files = target.with_name(f"{target.stem}_files")
     files.mkdir(parents=True, exist_ok=True)
     by = list(by)
-    sections = [f"<h1>framing corpus report: {escape(str(out))}</h1>",
+    title = str(out) if title is None else title
+    sections = [f"<h1>framing corpus report: {escape(title)}</h1>",
                 f"<p>{len(documents):,} documents, {int(documents['n_sentences'].sum()):,} "
                 "sentences.</p>", legend()]
     charts = 0
@@ -100,11 +102,11 @@ def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
     for key in (by or [None]) if not documents.empty else []:
         table = summarize(out, [key] if key else [], date_column=date_column)
         x = key or "all"
-        title = f"Label shares by {x}" if key else "Label shares, all documents"
-        fig, plt = _figure("bar", table, x, title)
+        heading = f"Label shares by {x}" if key else "Label shares, all documents"
+        fig, plt = _figure("bar", table, x, heading)
         charts += 1
         svg = _save(fig, plt, files / f"shares_by_{_slug(x)}.png")
-        sections.append(f'<h2>{escape(title)}</h2><figure class="chart">{svg}</figure>')
+        sections.append(f'<h2>{escape(heading)}</h2><figure class="chart">{svg}</figure>')
     dated = date_column or next((c for c in ("date", "published", "published_at", "datetime",
                                              "timestamp") if c in documents.columns), None)
     if dated and dated in documents.columns and not documents.empty:
@@ -175,5 +177,41 @@ def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
             f"</a>)</small></li>" for r in best.itertuples())
         sections.append(f"<h2>Most confident {escape(label)} sentences</h2>"
                         f"<ul>{items or '<li>none</li>'}</ul>")
-    target.write_text(page(f"framing report: {out}", "".join(sections)), encoding="utf-8")
+    target.write_text(page(f"framing report: {title}", "".join(sections)), encoding="utf-8")
     return target
+
+
+def report_archive(items: list[tuple[str, str]], model=None, *, title: str = "documents",
+                   metadata: list[dict] | None = None) -> bytes:
+    """The corpus report of ``(id, text)`` documents as a ZIP archive
+    (``framing-report/report.html`` and its ``report_files/``): the documents
+    go through ``framing batch`` (one process) and ``report`` in a temporary
+    folder.  *metadata*: extra columns per document (outlet, date ...), which
+    the report groups by when there is an ``outlet`` and charts over time
+    when there is a ``date``."""
+    import json
+    import tempfile
+    import zipfile
+
+    from framing.batchrun import batch
+    from framing.corpus import BatchOptions
+
+    with tempfile.TemporaryDirectory(prefix="framing-report-") as tmp:
+        folder = Path(tmp)
+        source = folder / "documents.jsonl"
+        extra = metadata or [{} for _ in items]
+        with open(source, "w", encoding="utf-8") as fh:
+            for (doc, text), more in zip(items, extra, strict=True):
+                fh.write(json.dumps({**more, "id": doc, "text": text}, ensure_ascii=False)
+                         + "\n")
+        batch([source], folder / "out", BatchOptions(id_column="id", any_language=True),
+              model_path=model)
+        columns = set().union(*map(set, extra))
+        target = report(folder / "out", folder / "framing-report" / "report.html",
+                        by=["outlet"] if "outlet" in columns else [], title=title)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(target.parent.rglob("*")):
+                if path.is_file():
+                    archive.write(path, path.relative_to(folder).as_posix())
+        return buffer.getvalue()

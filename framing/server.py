@@ -3,7 +3,10 @@
 The page takes pasted text or dropped ``.txt``/``.csv``/``.jsonl`` files and
 answers with the same article view as ``framing score --format html`` (plain
 HTML forms, no script, no external resource, everything escaped), with the
-sentence table to download as CSV or JSON Lines.  The API:
+sentence table to download as CSV or JSON Lines and, for two documents or
+more, the corpus report (``framing batch`` then ``framing report``, as a ZIP
+of the report and its files; grouped by outlet when an uploaded table has an
+``outlet`` column, over time when it has a ``date``).  The API:
 
 * ``POST /api/score`` — ``{"text": ...}`` or ``{"documents": [{"id", "text"}]}``
   → the rows and profiles of ``framing score --format json``;
@@ -101,7 +104,10 @@ def create_app(model=None, *, max_bytes: int = MAX_BYTES,
                max_documents: int = MAX_DOCUMENTS) -> FastAPI:
     """The application, scoring with *model* (anything ``--model`` takes;
     default: the model ``framing models`` marks)."""
-    linear, card = load_linear(model)
+    from framing.registry import resolve
+
+    model_file = resolve(None if model is None else str(model))  # (for the corpus report's batch)
+    linear, card = load_linear(model_file)
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -135,22 +141,39 @@ def create_app(model=None, *, max_bytes: int = MAX_BYTES,
 
     @app.post("/view", response_class=HTMLResponse, include_in_schema=False)
     async def view(text: str = Form(""), files: list[UploadFile] = File(default_factory=list)):
-        items = [("pasted text", text)] if text.strip() else []
+        documents = [{"id": "pasted text", "text": text}] if text.strip() else []
         for upload in files:
             if upload.filename:
-                items += read_upload(upload.filename, await upload.read())
+                documents += read_upload(upload.filename, await upload.read())
+        items = [(d["id"], d["text"]) for d in documents]
         result = score(items, explain=True)
         sources = {doc: None if "<" in source else source
                    for doc, (_, source) in zip(result.documents["doc"], items, strict=True)}
         body = article_page(result.sentences, sources, documents=result.documents)
-        return HTMLResponse(with_downloads(body, items), headers=SECURITY_HEADERS)
+        return HTMLResponse(with_downloads(body, documents), headers=SECURITY_HEADERS)
 
     @app.post("/download", include_in_schema=False)
     def download(payload: str = Form(...), fmt: str = Form("csv")):
         try:
-            items = [(d["id"], d["text"]) for d in json.loads(payload)]
+            documents = json.loads(payload)
+            items = [(str(d["id"]), d["text"]) for d in documents]
         except (ValueError, KeyError, TypeError):
             raise HTTPException(422, "payload is not a list of {id, text}") from None
+        if fmt == "report":
+            if len(items) < 2:
+                raise HTTPException(422, "a corpus report needs two documents or more")
+            score(items)  # the same checks as every request
+            from framing.report import report_archive
+
+            metadata = [{k: str(v) for k, v in d.items() if k not in ("id", "text")}
+                        for d in documents]
+            try:
+                content = report_archive(items, model_file, title="documents from the page",
+                                         metadata=metadata)
+            except FramingError as exc:
+                raise HTTPException(422, str(exc)) from None
+            return Response(content, media_type="application/zip", headers={
+                "Content-Disposition": 'attachment; filename="framing-report.zip"'})
         rows = score(items).sentences
         if fmt == "jsonl":
             content = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(rows))
@@ -158,7 +181,7 @@ def create_app(model=None, *, max_bytes: int = MAX_BYTES,
         elif fmt == "csv":
             content, kind, name = rows.to_csv(index=False), "text/csv", "framing.csv"
         else:
-            raise HTTPException(422, f"format {fmt!r}: expected csv or jsonl")
+            raise HTTPException(422, f"format {fmt!r}: expected csv, jsonl or report")
         return Response(content, media_type=kind,
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -190,9 +213,11 @@ def create_app(model=None, *, max_bytes: int = MAX_BYTES,
     return app
 
 
-def read_upload(name: str, data: bytes) -> list[tuple[str, str]]:
-    """Documents of an uploaded file: a .txt (or .html/.md) is one; a .csv or
-    .jsonl has one per row, text in a `text` column, id in `id` if present."""
+def read_upload(name: str, data: bytes) -> list[dict]:
+    """Documents of an uploaded file as ``{"id", "text", ...}``: a .txt (or
+    .html/.md) is one; a .csv or .jsonl has one per row, text in a `text`
+    column, id in `id` if present, the other columns (outlet, date ...) kept
+    for the corpus report."""
     from framing.scoring import decode_text
 
     lower = name.lower()
@@ -207,8 +232,11 @@ def read_upload(name: str, data: bytes) -> list[tuple[str, str]]:
                                          f"{', '.join(map(str, frame.columns))}")
             ids = frame["id"].astype(str) if "id" in frame.columns else \
                 [f"{name}:{i + 1}" for i in range(len(frame))]
-            return [(str(i), str(t)) for i, t in zip(ids, frame["text"], strict=True)]
-        return [(name, decode_text(data, name))]
+            extra = frame.drop(columns=[c for c in ("id", "text") if c in frame.columns])
+            return [{**{str(k): str(v) for k, v in more.items()}, "id": str(i), "text": str(t)}
+                    for i, t, more in zip(ids, frame["text"], extra.to_dict("records"),
+                                          strict=True)]
+        return [{"id": name, "text": decode_text(data, name)}]
     except FramingError as exc:
         raise HTTPException(422, str(exc)) from None
     except ValueError as exc:
@@ -234,14 +262,17 @@ def form_page(max_bytes: int, max_documents: int) -> str:
     return page("framing", body)
 
 
-def with_downloads(html_page: str, items: list[tuple[str, str]]) -> str:
-    payload = escape(json.dumps([{"id": doc, "text": text} for doc, text in items]))
+def with_downloads(html_page: str, documents: list[dict]) -> str:
+    payload = escape(json.dumps(documents))
+    kinds = [("csv", "CSV"), ("jsonl", "JSON Lines")]
+    if len(documents) >= 2:
+        kinds.append(("report", "the corpus report (ZIP)"))
     forms = "".join(
         f'<form method="post" action="/download" style="display:inline">'
         f'<input type="hidden" name="payload" value="{payload}">'
         f'<input type="hidden" name="fmt" value="{fmt}">'
         f'<button type="submit">Download {label}</button></form> '
-        for fmt, label in (("csv", "CSV"), ("jsonl", "JSON Lines")))
+        for fmt, label in kinds)
     bar = f'<nav class="downloads"><a href="/">New text</a> · {forms}</nav>'
     return html_page.replace("<body>", f"<body>{bar}", 1)
 

@@ -98,3 +98,39 @@ def test_uploads_and_downloads(client):
     jsonl = client.post("/download", data={"payload": payload, "fmt": "jsonl"})
     assert [json.loads(line)["text"] for line in jsonl.text.splitlines()] == [
         "The ban is unjust.", "Talks resume."]
+    assert "Download the corpus report" not in client.post("/view", files=files[:1]).text
+
+
+def test_corpus_report_of_several_documents(client):
+    """Two documents or more: the page offers the corpus report, a ZIP of the
+    report and its article views, grouped by an uploaded table's outlet."""
+    import io
+    import zipfile
+
+    pytest.importorskip("matplotlib", reason="the report extra is not installed")
+    table = (b"id,outlet,date,text\n"
+             b"x,Daily,2024-03-01,These baseless claims are politically motivated.\n"
+             b"y,Wire,2024-04-02,The council must freeze the fees. Talks resume.\n")
+    view = client.post("/view", files=[("files", ("t.csv", table, "text/csv"))])
+    assert view.status_code == 200 and "Download the corpus report (ZIP)" in view.text
+    import html
+    import re
+
+    # What the page's report button sends: the documents with their columns.
+    payload = html.unescape(re.search(r'name="payload" value="([^"]*)"', view.text).group(1))
+    assert json.loads(payload)[0] == {"outlet": "Daily", "date": "2024-03-01", "id": "x",
+                                      "text": "These baseless claims are politically motivated."}
+    response = client.post("/download", data={"payload": payload, "fmt": "report"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = archive.namelist()
+    assert "framing-report/report.html" in names
+    report = archive.read("framing-report/report.html").decode()
+    assert "framing corpus report: documents from the page" in report
+    assert "Label shares by outlet" in report and "/tmp" not in report
+    views = [n for n in names if n.startswith("framing-report/report_files/article_")]
+    assert len(views) == 2 and all(n.split("/", 1)[1] in report for n in views)
+    one = json.dumps([{"id": "x", "text": "Talks resume."}])
+    refused = client.post("/download", data={"payload": one, "fmt": "report"})
+    assert refused.status_code == 422 and "two documents or more" in refused.json()["detail"]
