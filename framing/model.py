@@ -39,7 +39,11 @@ if TYPE_CHECKING:  # (scikit-learn and pandas are imported when a pipeline is ma
     import pandas as pd
     from sklearn.pipeline import Pipeline
 
-MODEL_FORMAT = 1
+# 2: the file holds the arrays and the pipeline as bytes (``contents``); 1:
+# the pipeline itself (still read: the arrays are then made from it).  A
+# release that reads only 1 refuses a 2 with "retrain it" instead of failing.
+MODEL_FORMAT = 2
+READABLE_FORMATS = (1, 2)
 DEFAULT_MODEL_NAME = "framing.joblib"
 
 
@@ -139,7 +143,7 @@ def make_card(table: pd.DataFrame, data_hash: str, evaluation: dict) -> dict:
     }
 
 
-def bundle(pipeline: Pipeline, card: dict) -> dict:
+def contents(pipeline: Pipeline, card: dict) -> dict:
     """What a model file holds: the card, the arrays scoring reads, and the
     pipeline pickled as bytes (so that reading the arrays never imports
     scikit-learn)."""
@@ -149,8 +153,8 @@ def bundle(pipeline: Pipeline, card: dict) -> dict:
 
     pickled = io.BytesIO()
     joblib.dump(pipeline, pickled)
-    return {"card": card, "linear": LinearModel.from_pipeline(pipeline),
-            "pipeline": pickled.getvalue()}
+    return {"card": {**card, "format": MODEL_FORMAT},
+            "linear": LinearModel.from_pipeline(pipeline), "pipeline": pickled.getvalue()}
 
 
 def save_model(pipeline: Pipeline, card: dict, path: str | Path, *, force: bool = False) -> Path:
@@ -163,7 +167,9 @@ def save_model(pipeline: Pipeline, card: dict, path: str | Path, *, force: bool 
     if path.exists() and not force:
         raise ModelError(f"{path} exists; pass --force to overwrite it or -o to write elsewhere")
     path.parent.mkdir(parents=True, exist_ok=True)
-    for target, write in ((path, lambda fh: joblib.dump(bundle(pipeline, card), fh, compress=3)),
+    card = {**card, "format": MODEL_FORMAT}
+    for target, write in ((path, lambda fh: joblib.dump(contents(pipeline, card), fh,
+                                                         compress=3)),
                           (card_path, lambda fh: fh.write(
                               (json.dumps(public_card(card), indent=2) + "\n").encode()))):
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -283,6 +289,6 @@ def _check(bundle, name: str) -> dict:
     if not (isinstance(bundle, dict) and {"pipeline", "card"} <= set(bundle)):
         raise ModelError(f"{name} is not a framing model (no pipeline and card inside)")
     card = bundle["card"]
-    if card.get("format") != MODEL_FORMAT or card.get("labels") != list(LABELS):
+    if card.get("format") not in READABLE_FORMATS or card.get("labels") != list(LABELS):
         raise ModelError(f"{name} was made by an incompatible framing version; retrain it")
     return card

@@ -120,3 +120,21 @@ def test_scoring_imports_neither_scikit_learn_nor_pandas_for_the_model(tmp_path,
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_model_file_from_before_the_arrays_still_loads(tmp_path, pipeline, table):
+    """Format 1 held the pipeline itself: both loaders read it (the arrays
+    made from the pipeline), and a new file says format 2."""
+    import joblib
+
+    card = {"format": 1, "labels": ["accusation", "defence", "policy_recommendation",
+                                    "neutral_reporting"]}
+    old = tmp_path / "old.joblib"
+    joblib.dump({"pipeline": pipeline, "card": card}, old)
+    linear, old_card = load_linear(old)
+    assert old_card["format"] == 1 and load_model(old)[0].classes_.tolist() == linear.classes
+    np.testing.assert_allclose(score_table(table, linear)["p_defence"],
+                               score_table(table, pipeline)["p_defence"], rtol=0, atol=1e-12)
+    new = save_model(pipeline, card, tmp_path / "new.joblib")
+    assert load_linear(new)[1]["format"] == 2
+    assert '"format": 2' in new.with_suffix(".json").read_text()
