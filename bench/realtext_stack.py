@@ -28,7 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import framing.scoring as scoring  # noqa: E402
+from realtext_dev import summary  # noqa: E402 - bench/, beside this script
+
 from framing.dataset import training_table  # noqa: E402
 from framing.linear import LinearModel  # noqa: E402
 from framing.model import fit  # noqa: E402
@@ -111,20 +112,10 @@ def main() -> None:
     pairs = held_out_by_dispute(table, stacked,
                                 lambda t: fit_stacked(t, args.folds, args.C),
                                 manifest=manifest, **kw)
-    result = real_metrics(pairs)
-    print(json.dumps({
-        "variant": f"stacked folds={args.folds} C={args.C}",
-        "real_macro_f1": round(result["macro_f1"], 3),
-        "interval_90": [round(x, 3) for x in result["macro_f1_90"]],
-        "f1": {k: round(v["f1"], 3) for k, v in result["per_label"].items()},
-        "by_genre": {k: round(v, 3) for k, v in result["by_genre"].items()},
-        "mean_confidence": round(result["mean_confidence"], 3),
-        "accuracy": round(result["accuracy"], 3),
-        "seconds": round(time.perf_counter() - started, 1)}), flush=True)
-    pairs.to_csv(ROOT / "bench" / "results" / "stacked_pairs.csv", index=False) \
-        if (ROOT / "bench" / "results").is_dir() else None
+    print(json.dumps({"variant": f"stacked folds={args.folds} C={args.C}",
+                      **summary(real_metrics(pairs)),
+                      "seconds": round(time.perf_counter() - started, 1)}), flush=True)
 
 
 if __name__ == "__main__":
-    assert scoring  # (scoring.as_linear passes a LinearModel subclass through)
     main()
