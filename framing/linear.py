@@ -136,6 +136,93 @@ def count_strings(documents, analyze, vocabulary: dict[str, int]):
     return indptr, indices
 
 
+# --- character n-grams --------------------------------------------------------------
+CHAR_SIZES = (3, 4, 5)
+CHAR_MIN_LETTERS = 4
+
+
+def char_grams(tokens: list[str] | str) -> list[str]:
+    """Character 3- to 5-grams of each masked word of four letters or more,
+    a space marking its start and end: the TF-IDF analyzer of the ``chars``
+    block.  A word the training text never had shares most of them with
+    words it had ("inexcusable" with "excuse" and "unacceptable"), so an
+    evaluative word outside the vocabulary still counts.  Opt-in
+    (``build_pipeline(chars=True)``): it halves scoring speed."""
+    words = tokens.split() if isinstance(tokens, str) else tokens
+    out: list[str] = []
+    for token in words:
+        if len(token) < CHAR_MIN_LETTERS or not token.isalpha():
+            continue  # (also "_ent_" and "_num_")
+        padded = f" {token} "
+        for n in CHAR_SIZES:
+            out.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+    return out
+
+
+class CharGramCounter:
+    """Occurrences of a vocabulary's character n-grams in token lists.  Each
+    distinct token's n-grams are looked up once and kept (news vocabulary is
+    Zipfian): a chunk costs one dictionary look-up per token."""
+
+    def __init__(self, vocabulary: dict[str, int]):
+        self.vocabulary = vocabulary
+        self._entry: dict[str, int] = {}  # token → entry (0: no known n-gram)
+        self._ptr = [0, 0]                # entry e's features: _cols[_ptr[e]:_ptr[e + 1]]
+        self._cols: list[int] = []
+        self._arrays = None
+
+    def _add(self, token: str) -> int:
+        found = [self.vocabulary[g] for g in char_grams([token]) if g in self.vocabulary]
+        entry = 0
+        if found:
+            entry = len(self._ptr) - 1
+            self._cols.extend(found)
+            self._ptr.append(len(self._cols))
+            self._arrays = None
+        if len(self._entry) < 500_000:  # bounded, whatever a worker reads
+            self._entry[token] = entry
+        return entry
+
+    def count(self, token_lists: list[list[str]]):
+        """(rows, features) of every n-gram occurrence, rows in order."""
+        n = len(token_lists)
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
+        flat = list(itertools.chain.from_iterable(token_lists))
+        entries = np.fromiter(map(self._entry.get, flat, itertools.repeat(-1)),
+                              dtype=np.int64, count=len(flat))
+        for j in np.flatnonzero(entries < 0).tolist():
+            known = self._entry.get(flat[j])  # (a token new twice in a chunk: added once)
+            entries[j] = self._add(flat[j]) if known is None else known
+        if self._arrays is None:
+            self._arrays = (np.asarray(self._ptr, dtype=np.int64),
+                            np.asarray(self._cols, dtype=np.int64))
+        ptr, cols = self._arrays
+        rows = np.repeat(np.arange(n), lengths)
+        hit = entries > 0
+        entries, rows = entries[hit], rows[hit]
+        sizes = ptr[entries + 1] - ptr[entries]
+        # Each entry's run of features, gathered in one step.
+        starts = np.repeat(ptr[entries] - (np.cumsum(sizes) - sizes), sizes)
+        return np.repeat(rows, sizes), cols[starts + np.arange(int(sizes.sum()))]
+
+
+def tfidf(n: int, rows: np.ndarray, cols: np.ndarray, size: int, idf: np.ndarray, *,
+          sublinear: bool, norm: str | None, weight: float = 1.0):
+    """Sorted unique (rows, features, values) of TF-IDF from n-gram
+    occurrences, as scikit-learn's ``TfidfTransformer`` computes it."""
+    keys, counts = np.unique(rows * size + cols, return_counts=True)
+    rows, cols = keys // size, keys % size
+    values = counts.astype(float)
+    if sublinear:
+        values = np.log(values) + 1
+    values *= idf[cols]
+    if norm == "l2":
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
+        norms[norms == 0] = 1
+        values /= norms[rows]
+    return rows, cols, values * weight
+
+
 # --- rhetorical cues ----------------------------------------------------------------
 
 _QUOTES = frozenset("\"“”«»")
@@ -355,7 +442,7 @@ class LinearModel:
     """
 
     def __init__(self, *, classes, coef, intercept, known, unigrams, size, bigrams, vocabulary,
-                 idf, sublinear, norm, weights, cue_settings):
+                 idf, sublinear, norm, weights, cue_settings, chars=None):
         self.classes = list(classes)
         self.coef = np.asarray(coef, dtype=float)
         self.intercept = np.asarray(intercept, dtype=float)
@@ -369,6 +456,19 @@ class LinearModel:
         self.norm = norm
         self.weights = weights          # ColumnTransformer weights of words and cues
         self.cue_settings = cue_settings
+        # The character n-gram block: {vocabulary, size, idf, sublinear, norm, weight}, or None.
+        self.chars = chars
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_char_counter", None)  # a cache, rebuilt on first use
+        return state
+
+    @property
+    def n_sparse(self) -> int:
+        """Features before the cue block: word n-grams, then character n-grams."""
+        chars = getattr(self, "chars", None)
+        return self.size + (chars["size"] if chars else 0)
 
     @classmethod
     def from_pipeline(cls, pipeline) -> LinearModel:
@@ -381,12 +481,16 @@ class LinearModel:
             classifier = pipeline.named_steps["classifier"]
             words = features.named_transformers_["words"]
             cue = features.named_transformers_["cues"]
+            chars = features.named_transformers_.get("chars")
             names = [name for name, _, _ in features.transformers_ if name != "remainder"]
         except (AttributeError, KeyError) as exc:
             raise ModelError(f"not a fitted framing pipeline ({exc}); train it with "
                              "framing.model.fit or `framing train`") from None
-        if names != ["words", "cues"] or words.analyzer is not word_ngrams \
-                or words.norm not in ("l2", None) or not words.use_idf:
+        if names not in (["words", "cues"], ["words", "chars", "cues"]) \
+                or words.analyzer is not word_ngrams \
+                or (chars is not None and chars.analyzer is not char_grams) \
+                or any(t.norm not in ("l2", None) or not t.use_idf
+                       for t in (words, chars) if t is not None):
             raise ModelError("this pipeline is not one framing.model.build_pipeline makes; "
                              "retrain it with `framing train`")
         coef = classifier.coef_
@@ -413,6 +517,11 @@ class LinearModel:
                 "verbs": frozenset(getattr(cue, "imperative_verbs_", IMPERATIVE_STARTS)),
                 "share_prior": dict(getattr(cue, "share_prior_", None) or {}),
             },
+            chars=None if chars is None else {
+                "vocabulary": dict(chars.vocabulary_), "size": len(chars.vocabulary_),
+                "idf": np.asarray(chars.idf_, dtype=float),
+                "sublinear": bool(chars.sublinear_tf), "norm": chars.norm,
+                "weight": float(weights.get("chars", 1.0))},
         )
 
     # -- features
@@ -428,40 +537,40 @@ class LinearModel:
         rows = np.repeat(np.arange(n), np.diff(indptr))
         return rows, np.asarray(indices, dtype=np.int64), np.zeros(n)
 
-    def _tfidf(self, n: int, rows: np.ndarray, cols: np.ndarray):
-        """Sorted unique (rows, features, values) of the weighted, normalised TF-IDF."""
-        keys, counts = np.unique(rows * self.size + cols, return_counts=True)
-        rows, cols = keys // self.size, keys % self.size
-        values = counts.astype(float)
-        if self.sublinear:
-            values = np.log(values) + 1
-        values *= self.idf[cols]
-        if self.norm == "l2":
-            norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
-            norms[norms == 0] = 1
-            values /= norms[rows]
-        return rows, cols, values * self.weights[0]
-
     def features(self, docs, texts: list[str], quoted, attributed):
-        """(word part: rows, features, values; cue matrix; unseen share) of
-        sentences in document order."""
+        """(n-gram part: rows, features, values, words then characters; cue
+        matrix; unseen share) of sentences in document order."""
         token_lists = mask_texts(list(texts), self.known)
+        n = len(token_lists)
         rows, cols, unseen = self._word_counts(token_lists)
-        words = self._tfidf(len(token_lists), rows, cols)
+        sparse = tfidf(n, rows, cols, self.size, self.idf, sublinear=self.sublinear,
+                       norm=self.norm, weight=self.weights[0])
+        chars = getattr(self, "chars", None)
+        if chars:
+            counter = self.__dict__.get("_char_counter")
+            if counter is None:
+                counter = self.__dict__["_char_counter"] = CharGramCounter(chars["vocabulary"])
+            rows, cols = counter.count(token_lists)
+            extra = tfidf(n, rows, cols, chars["size"], chars["idf"],
+                          sublinear=chars["sublinear"], norm=chars["norm"],
+                          weight=chars["weight"])
+            sparse = (np.concatenate([sparse[0], extra[0]]),
+                      np.concatenate([sparse[1], extra[1] + self.size]),
+                      np.concatenate([sparse[2], extra[2]]))
         cue = cue_features(list(texts), token_lists, quoted, attributed, docs,
                            **self.cue_settings) * self.weights[1]
-        return words, cue, unseen
+        return sparse, cue, unseen
 
-    def scores(self, words, cue) -> np.ndarray:
+    def scores(self, sparse, cue) -> np.ndarray:
         """The classifier's decision function: one column per class.
 
         Sums of value × weight over each row's non-zero features, with
         ``bincount``: a matrix product would call BLAS, whose threads spin
         on after each call and took a core from the other batch worker."""
-        rows, cols, values = words
+        rows, cols, values = sparse
         cue_rows, cue_cols = np.nonzero(cue)
         rows = np.concatenate([rows, cue_rows])
-        cols = np.concatenate([cols, cue_cols + self.size])
+        cols = np.concatenate([cols, cue_cols + self.n_sparse])
         values = np.concatenate([values, cue[cue_rows, cue_cols]])
         n = len(cue)
         out = np.empty((n, len(self.classes)))
@@ -494,6 +603,12 @@ class LinearModel:
             keys, values, _, _ = self.bigrams
             for key, index in zip(keys.tolist(), values.tolist(), strict=True):
                 names[index] = f"{names[key // self.size]} {names[key % self.size]}"
+        chars = getattr(self, "chars", None)
+        if chars:
+            grams = [""] * chars["size"]
+            for gram, index in chars["vocabulary"].items():
+                grams[index] = gram
+            names += [f'chars:"{gram}"' for gram in grams]
         settings = self.cue_settings
         names += [f"cue:{n}" for n in cue_feature_names(
             settings["cue_names"], context=settings["context"], voice=settings["voice"])]
@@ -504,11 +619,12 @@ class LinearModel:
         softmax sees)."""
         return self.coef - self.coef.mean(axis=0, keepdims=True)
 
-    def entries(self, words, cue):
+    def entries(self, sparse, cue):
         """Per row, the (feature indices, values) of its non-zero features."""
-        rows, cols, values = words
+        order = np.argsort(sparse[0], kind="stable")
+        rows, cols, values = (part[order] for part in sparse)
         starts = np.searchsorted(rows, np.arange(len(cue) + 1))
         for i in range(len(cue)):
             nonzero = np.flatnonzero(cue[i])
-            yield (np.concatenate([cols[starts[i]:starts[i + 1]], self.size + nonzero]),
+            yield (np.concatenate([cols[starts[i]:starts[i + 1]], self.n_sparse + nonzero]),
                    np.concatenate([values[starts[i]:starts[i + 1]], cue[i, nonzero]]))

@@ -46,7 +46,8 @@ def test_installed_model_gives_the_pipelines_probabilities(seed_table):
 
 
 @pytest.mark.parametrize("params", [
-    {}, {"mask": False}, {"context": False}, {"voice": False}, {"position": True},
+    {}, {"chars": True}, {"mask": False}, {"context": False}, {"voice": False},
+    {"position": True},
     {"cue_weight": 0.5}, {"class_weight": None},
 ])
 def test_every_pipeline_setting_gives_the_same_probabilities(table, seed_table, params):
@@ -89,10 +90,12 @@ def test_model_file_holds_the_arrays(tmp_path, pipeline, table):
         score_table(table, linear)["p_accusation"], score_table(table, path)["p_accusation"])
 
 
-def test_evidence_is_the_pipelines(pipeline, table):
-    """Evidence read off the arrays names the pipeline's own features with
-    their value × relative weight."""
+def test_evidence_is_the_pipelines(table):
+    """Evidence read off the arrays names the pipeline's own features (words,
+    character n-grams, cues) with their value × relative weight."""
     import scipy.sparse as sp
+
+    pipeline = build_pipeline(chars=True, C=100.0).fit(table, table["label"])
 
     scored = score_table(table, pipeline, explain=True)
     features = pipeline.named_steps["features"]
@@ -101,11 +104,13 @@ def test_evidence_is_the_pipelines(pipeline, table):
     coef = pipeline.named_steps["classifier"].coef_
     relative = coef - coef.mean(axis=0)
     classes = list(pipeline.classes_)
+    shown = {"words": "{}", "chars": 'chars:"{}"', "cues": "cue:{}"}
+    names = [shown[n.split("__", 1)[0]].format(n.split("__", 1)[1]) for n in names]
+    assert any(n.startswith('chars:"') for n in names)  # all three blocks are checked
     for i, row in enumerate(scored.itertuples()):
         assert row.evidence, row.text
         for name, weight in row.evidence:
-            j = [n.split("__", 1)[1] if n.startswith("words__") else
-                 "cue:" + n.split("__", 1)[1] for n in names].index(name)
+            j = names.index(name)
             expected = X[i, j] * relative[classes.index(row.label), j]
             assert weight == pytest.approx(expected, abs=1e-4)
 
