@@ -264,15 +264,22 @@ def form_page(max_bytes: int, max_documents: int) -> str:
 
 def with_downloads(html_page: str, documents: list[dict]) -> str:
     payload = escape(json.dumps(documents))
+    from importlib.util import find_spec
+
     kinds = [("csv", "CSV"), ("jsonl", "JSON Lines")]
+    missing = ""
     if len(documents) >= 2:
-        kinds.append(("report", "the corpus report (ZIP)"))
+        if find_spec("matplotlib") is not None:
+            kinds.append(("report", "the corpus report (ZIP)"))
+        else:  # the report draws charts: say how to get it rather than fail on the click
+            missing = (' · <span class="note">corpus report: <code>pip install '
+                       '"framing[report]"</code></span>')
     forms = "".join(
         f'<form method="post" action="/download" style="display:inline">'
         f'<input type="hidden" name="payload" value="{payload}">'
         f'<input type="hidden" name="fmt" value="{fmt}">'
         f'<button type="submit">Download {label}</button></form> '
         for fmt, label in kinds)
-    bar = f'<nav class="downloads"><a href="/">New text</a> · {forms}</nav>'
+    bar = f'<nav class="downloads"><a href="/">New text</a> · {forms}{missing}</nav>'
     return html_page.replace("<body>", f"<body>{bar}", 1)
 

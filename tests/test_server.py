@@ -101,7 +101,7 @@ def test_uploads_and_downloads(client):
     assert "Download the corpus report" not in client.post("/view", files=files[:1]).text
 
 
-def test_corpus_report_of_several_documents(client):
+def test_corpus_report_of_several_documents(client, monkeypatch):
     """Two documents or more: the page offers the corpus report, a ZIP of the
     report and its article views, grouped by an uploaded table's outlet."""
     import io
@@ -131,6 +131,16 @@ def test_corpus_report_of_several_documents(client):
     assert "Label shares by outlet" in report and "/tmp" not in report
     views = [n for n in names if n.startswith("framing-report/report_files/article_")]
     assert len(views) == 2 and all(n.split("/", 1)[1] in report for n in views)
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    # Without the report extra the page says how to get it.
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name: None if name == "matplotlib" else real_find_spec(name))
+    page = client.post("/view", files=[("files", ("t.csv", table, "text/csv"))]).text
+    monkeypatch.undo()
+    assert "Download the corpus report" not in page
+    assert 'corpus report: <code>pip install "framing[report]"</code>' in page
     one = json.dumps([{"id": "x", "text": "Talks resume."}])
     refused = client.post("/download", data={"payload": one, "fmt": "report"})
     assert refused.status_code == 422 and "two documents or more" in refused.json()["detail"]
