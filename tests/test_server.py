@@ -135,10 +135,10 @@ def test_corpus_report_of_several_documents(client, monkeypatch):
 
     real_find_spec = importlib.util.find_spec
     # Without the report extra the page says how to get it.
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name: None if name == "matplotlib" else real_find_spec(name))
-    page = client.post("/view", files=[("files", ("t.csv", table, "text/csv"))]).text
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(importlib.util, "find_spec",
+                      lambda name: None if name == "matplotlib" else real_find_spec(name))
+        page = client.post("/view", files=[("files", ("t.csv", table, "text/csv"))]).text
     assert "Download the corpus report" not in page
     assert 'corpus report: <code>pip install "framing[report]"</code>' in page
     one = json.dumps([{"id": "x", "text": "Talks resume."}])
