@@ -69,8 +69,8 @@ class Stacked(LinearModel):
         self.meta = meta
         self.prior = prior
 
-    def predict_proba(self, docs, texts, quoted, attributed, *, temper=True):
-        first = LinearModel.predict_proba(self, docs, texts, quoted, attributed, temper=temper)
+    def probabilities(self, features, docs, *, temper=True):
+        first = LinearModel.probabilities(self, features, docs, temper=temper)
         return self.meta.predict_proba(meta_features(first, docs, self.prior))
 
 

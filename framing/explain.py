@@ -21,14 +21,15 @@ def _columns(table):
             table["attributed"].to_numpy())
 
 
-def evidence(model, table, labels=None, k: int = 5) -> list[list]:
+def evidence(model, table, labels=None, k: int = 5, *, features=None) -> list[list]:
     """For each row of a sentence table, the *k* features that most support
     its label (default: the predicted one), as ``[feature, contribution]``
-    pairs, strongest first.  *model*: anything ``framing.scoring`` takes."""
+    pairs, strongest first.  *model*: anything ``framing.scoring`` takes;
+    *features*: the model's ``features`` of *table*, when already computed."""
     from framing.scoring import as_linear
 
     linear = as_linear(model)
-    words, cue, _ = linear.features(*_columns(table))
+    words, cue, _ = features if features is not None else linear.features(*_columns(table))
     names, relative = linear.feature_names(), linear.relative_weights()
     if labels is None:
         labels = np.array(linear.classes)[linear.scores(words, cue).argmax(axis=1)]

@@ -461,7 +461,8 @@ class LinearModel:
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_char_counter", None)  # a cache, rebuilt on first use
+        state.pop("_char_counter", None)  # caches, rebuilt on first use
+        state.pop("_names", None)
         return state
 
     @property
@@ -582,8 +583,14 @@ class LinearModel:
                       ) -> np.ndarray:
         """Probabilities, one column per class (``classes`` order); with
         *temper*, flatter for sentences unlike the training data."""
-        words, cue, unseen = self.features(docs, texts, quoted, attributed)
-        scores = self.scores(words, cue)
+        return self.probabilities(self.features(docs, texts, quoted, attributed), docs,
+                                  temper=temper)
+
+    def probabilities(self, features, docs, *, temper: bool = True) -> np.ndarray:
+        """``predict_proba`` from ``features``' result (computed once when
+        evidence is wanted too)."""
+        sparse, cue, unseen = features
+        scores = self.scores(sparse, cue)
         if temper:
             scores = scores / temperatures(unseen, docs)[:, None]
         return softmax(scores)
@@ -592,7 +599,14 @@ class LinearModel:
 
     def feature_names(self) -> list[str]:
         """Word features as their n-grams (``_ent_`` an actor, ``_num_`` a
-        number), cue features as ``cue:<name>``."""
+        number), cue features as ``cue:<name>``; made once (the page of
+        ``framing serve`` shows evidence on every request)."""
+        names = self.__dict__.get("_names")
+        if names is None:
+            names = self.__dict__["_names"] = self._feature_names()
+        return names
+
+    def _feature_names(self) -> list[str]:
         names = [""] * self.size
         if self.vocabulary is not None:
             for term, index in self.vocabulary.items():

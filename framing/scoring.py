@@ -141,8 +141,10 @@ def score_table(table: pd.DataFrame, model=None, *, explain: bool = False,
         if explain:
             out["evidence"] = pd.Series(dtype="object")
         return out
-    proba = linear.predict_proba(out["doc"].to_numpy(), out["text"].tolist(),
-                                 out["quoted"].to_numpy(), out["attributed"].to_numpy())
+    docs = out["doc"].to_numpy()
+    features = linear.features(docs, out["text"].tolist(), out["quoted"].to_numpy(),
+                               out["attributed"].to_numpy())
+    proba = linear.probabilities(features, docs)
     full = np.zeros((len(out), len(LABELS)))  # (a label the model never saw: 0)
     for j, label in enumerate(linear.classes):
         full[:, LABELS.index(label)] = proba[:, j]
@@ -154,7 +156,8 @@ def score_table(table: pd.DataFrame, model=None, *, explain: bool = False,
     if explain:
         from framing.explain import evidence
 
-        out["evidence"] = evidence(linear, out, labels=out["label"].tolist(), k=k)
+        out["evidence"] = evidence(linear, out, labels=out["label"].tolist(), k=k,
+                                   features=features)
     return out
 
 

@@ -121,7 +121,8 @@ def create_app(model=None, *, max_bytes: int = MAX_BYTES,
                               f"{card.get('trained_at', '(date unknown)')}.")
     app.add_middleware(LimitBody, max_bytes=max_bytes)
 
-    def score(items: list[tuple[str, str]], explain: bool = False):
+    def check(items: list[tuple[str, str]]) -> None:
+        """The limits every request is held to."""
         if not items:
             raise HTTPException(422, "no documents: give text or documents")
         if len(items) > max_documents:
@@ -130,6 +131,9 @@ def create_app(model=None, *, max_bytes: int = MAX_BYTES,
         for name, text in items:
             if not text.strip():
                 raise HTTPException(422, f"document {name!r} is empty; send its text")
+
+    def score(items: list[tuple[str, str]], explain: bool = False):
+        check(items)
         try:
             return score_documents(items, linear, explain=explain)
         except FramingError as exc:
@@ -162,7 +166,7 @@ def create_app(model=None, *, max_bytes: int = MAX_BYTES,
         if fmt == "report":
             if len(items) < 2:
                 raise HTTPException(422, "a corpus report needs two documents or more")
-            score(items)  # the same checks as every request
+            check(items)
             from framing.report import report_archive
 
             metadata = [{k: str(v) for k, v in d.items() if k not in ("id", "text")}
