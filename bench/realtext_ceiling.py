@@ -24,7 +24,6 @@ Needs the real-text articles in realtext/texts/ (see realtext/README.md).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -35,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from realtext_dev import paired_difference, summary  # noqa: E402
+from realtext_dev import print_report, summary  # noqa: E402
 
 from framing.dataset import training_table  # noqa: E402
 from framing.model import fit  # noqa: E402
@@ -110,13 +109,8 @@ def main() -> None:
                      }[variant]
             parts.append(real_predictions(fit(train), doc_ids=list(held["doc_id"]), **kw))
         pairs = pd.concat(parts, ignore_index=True)
-        report = {"variant": variant, **summary(real_metrics(pairs))}
-        if first is None:
-            first = pairs
-        else:
-            report["difference_90_vs_first"] = [round(x, 3)
-                                                for x in paired_difference(first, pairs)]
-        print(json.dumps(report), flush=True)
+        first = print_report({"variant": variant, **summary(real_metrics(pairs))},
+                             pairs, first)
 
 
 if __name__ == "__main__":

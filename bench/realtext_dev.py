@@ -78,6 +78,19 @@ def summary(result: dict) -> dict:
             "accuracy": round(result["accuracy"], 3)}
 
 
+def print_report(report: dict, pairs, first):
+    """Print *report* as a JSON line, with the paired difference of *pairs*
+    from *first* (the first variant's pairs, None for the first variant);
+    returns the first variant's pairs."""
+    if first is None:
+        first = pairs
+    else:
+        report["difference_90_vs_first"] = [round(x, 3)
+                                            for x in paired_difference(first, pairs)]
+    print(json.dumps(report), flush=True)
+    return first
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -105,12 +118,7 @@ def main() -> None:
                   "train_documents": int(table["document"].nunique()),
                   **summary(real_metrics(pairs)),
                   "seconds": round(time.perf_counter() - started, 1)}
-        if first is None:
-            first = pairs
-        else:
-            report["difference_90_vs_first"] = [round(x, 3)
-                                                for x in paired_difference(first, pairs)]
-        print(json.dumps(report), flush=True)
+        first = print_report(report, pairs, first)
 
 
 if __name__ == "__main__":
