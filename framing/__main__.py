@@ -9,8 +9,11 @@ import sys
 
 
 def main() -> int:
-    from framing.cli import main as run
-
+    try:
+        from framing.cli import main as run
+    except KeyboardInterrupt:  # Ctrl-C while the command line is still loading
+        print("framing: interrupted", file=sys.stderr)
+        return 130
     return run()
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from framing.files import replacing
 from framing.labels import DEFINITIONS, LABELS
 
 OUT_COLUMNS = ("document", "sentence", "start", "end", "text", "label", "note", "source",
@@ -140,6 +141,5 @@ def _append(out: Path, row: dict, label: str, note: str) -> None:
 
 def _remove_last(out: Path) -> None:
     frame = pd.read_csv(out, dtype=str, keep_default_na=False)
-    tmp = out.with_name(f".{out.name}.tmp")
-    frame.iloc[:-1].to_csv(tmp, index=False)
-    os.replace(tmp, out)
+    with replacing(out, newline="") as fh:
+        frame.iloc[:-1].to_csv(fh, index=False)

@@ -46,6 +46,7 @@ from framing.corpus import (
     text_files,
 )
 from framing.errors import FramingError, InputError
+from framing.files import replacing, write_text
 from framing.intake import detect_language
 from framing.labels import LABELS
 from framing.scoring import profile, score_texts
@@ -222,8 +223,9 @@ def _stat(path: str) -> dict:
 OUTPUT_FILES = ("sentences.parquet", "documents.parquet", "documents.csv", "errors.csv",
                 RUN_FILE)
 _PART = re.compile(r"^\.?(sentences|documents|errors)-\d{6}\.arrow(\.tmp)?$")
+# (``framing.files.replacing`` names its temporary files ``.NAME.XXXXXXXX.tmp``.)
 _TEMP = re.compile(r"^\.(sentences|documents|errors|documents\.csv|run\.json)"
-                   r"(\.parquet)?\.tmp$")
+                   r"(\.parquet)?(\.[a-z0-9_]{8})?\.tmp$")
 
 
 def check_out_folder(out: str | Path, inputs: Iterable[str | Path]) -> None:
@@ -293,13 +295,8 @@ def _prepare_out(out: Path, manifest: dict, force: bool) -> Path:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)  # a full disk or a read-only folder: leave nothing
-        raise
+    # A full disk, a read-only folder or an interruption leaves nothing behind.
+    write_text(path, text)
 
 
 def _write_part(parts: Path, number: int, sentences, docs, errors, metadata) -> None:
@@ -379,14 +376,13 @@ class _Merger:
 
 
 def _parquet_to_csv(source: Path, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.tmp")
-    first = True
-    for batch in pq.ParquetFile(source).iter_batches(batch_size=50_000):
-        batch.to_pandas().to_csv(tmp, mode="w" if first else "a", header=first, index=False)
-        first = False
-    if first:
-        pd.DataFrame(columns=pq.read_schema(source).names).to_csv(tmp, index=False)
-    os.replace(tmp, target)
+    with replacing(target, newline="") as fh:
+        first = True
+        for batch in pq.ParquetFile(source).iter_batches(batch_size=50_000):
+            batch.to_pandas().to_csv(fh, header=first, index=False)
+            first = False
+        if first:
+            pd.DataFrame(columns=pq.read_schema(source).names).to_csv(fh, index=False)
 
 
 def _schemas(metadata: list[str]) -> dict[str, pa.Schema]:

@@ -6,6 +6,7 @@ import gc
 import importlib
 import json
 import logging
+import re
 import shutil
 import sys
 import textwrap
@@ -146,7 +147,9 @@ def score(files, model_path, explain, no_unwrap, fmt, output, force):
     from framing.model import load_linear
     from framing.scoring import decode_text, read_text, score_documents
 
-    check_output(output, force)
+    if files.count("-") > 1:
+        raise CLIError("- (standard input) is given more than once; it can be read only once")
+    check_output(output, force, inputs=files)
     model = load_linear(resolve_model(model_path))
     texts = []
     for name in files:
@@ -176,18 +179,29 @@ def resolve_model(name):
     return resolve(name)
 
 
-def check_output(output: str, force: bool) -> None:
+def check_output(output: str, force: bool, inputs=()) -> None:
     """Before any work: the output file may be written (its folder exists, it
-    is not a folder, it is new or --force says to replace it)."""
+    is not a folder nor one of *inputs*, it is new or --force says to replace
+    it).  A FIFO or device (``-o /dev/stdout``) is written into, so it needs
+    no --force."""
+    from framing.files import is_special, same_file
+
     if output == "-":
         return
+    if not output:
+        raise CLIError("-o/--output is empty; give a file name, or - for standard output")
     path = Path(output)
     if path.is_dir():
         raise CLIError(f"{output} is a folder; give a file name, e.g. {path / 'out'}")
-    if not path.parent.is_dir():
-        raise CLIError(f"folder {path.parent} does not exist; create it or choose another "
+    folder = path.resolve().parent if path.is_symlink() else path.parent
+    if not folder.is_dir():
+        raise CLIError(f"folder {folder} does not exist; create it or choose another "
                        "-o/--output")
-    if path.exists() and not force:
+    for name in inputs:
+        if name != "-" and same_file(name, path):
+            raise CLIError(f"{output} is also an input; write the output to another file "
+                           "(--force does not overwrite an input)")
+    if path.exists() and not force and not is_special(path):
         raise CLIError(f"{output} exists; pass --force to overwrite it")
 
 
@@ -207,18 +221,20 @@ def write_scored(scored: pd.DataFrame, fmt: str, output: str,
                  documents: pd.DataFrame | None = None) -> None:
     """Sentence rows (with heading rows when they have a ``kind`` column) and
     the profile of each document in *documents* (default: of each scored one)."""
-    from framing.scoring import profile
+    from framing.scoring import flat_rows, profile
 
     profiles = documents if documents is not None else profile(scored)
     if fmt == "table":
         text = render_table(scored, profiles, width=terminal_width(output))
     elif fmt == "csv":
-        flat = scored.copy()
+        flat = flat_rows(scored, documents).copy()
         if "evidence" in flat.columns:
-            flat["evidence"] = flat["evidence"].map(format_evidence)
+            flat["evidence"] = flat["evidence"].map(
+                lambda e: format_evidence(e) if isinstance(e, list) else "")
         text = flat.to_csv(index=False)
     elif fmt == "jsonl":
-        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(scored))
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n"
+                       for r in records(flat_rows(scored, documents)))
     else:
         text = json.dumps(documents_json(scored, profiles), indent=2, ensure_ascii=False) + "\n"
     emit(text, output)
@@ -229,13 +245,11 @@ def emit(text: str, output: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        path = Path(output)
-        tmp = path.with_name(f".{path.name}.tmp")
+        from framing.files import write_text
+
         try:
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
+            write_text(output, text)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise CLIError(f"cannot write {output} ({exc.strerror}); check that its folder is "
                            "writable and the disk has space") from None
 
@@ -248,6 +262,11 @@ def terminal_width(output: str) -> int:
 
 def format_evidence(pairs) -> str:
     return ", ".join(f"{name} {weight:+.2f}" for name, weight in pairs) or "(none)"
+
+
+# Control characters (an escape sequence in a document) would act on the
+# terminal; the table shows U+FFFD instead (the other formats keep the text).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100) -> str:
@@ -268,7 +287,8 @@ def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100)
                 head = f"{'':>{n}}  {'(heading)':<10} {'':>4}  "
             else:
                 head = f"{row.sentence:>{n}}  {SHORT[row.label]:<10} {row.confidence:.2f}  "
-            body = textwrap.wrap(" ".join(row.text.split()), width=max(30, width - len(head)))
+            body = textwrap.wrap(_CONTROL.sub("\ufffd", " ".join(row.text.split())),
+                                 width=max(30, width - len(head)))
             lines.append(head + (body[0] if body else ""))
             lines.extend(indent + b for b in body[1:])
             if "evidence" in group.columns and isinstance(row.evidence, list):
@@ -309,7 +329,8 @@ def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100)
               show_default=True)
 def explain(text, model_path, top, fmt):
     """The full breakdown for one sentence (or a short text): for every label, its
-    probability and the features pushing towards and away from it.
+    probability and the features pushing towards and away from it.  TEXT '-'
+    reads standard input; put -- before a TEXT that starts with '-'.
 
     Word features are masked n-grams (_ent_: a named actor, _num_: a number);
     cue:... features come from the rhetorical lexicons and context.
@@ -318,18 +339,31 @@ def explain(text, model_path, top, fmt):
     Examples:
       framing explain "If Washington had genuine concerns, it could have called us."
       framing explain "We call on the council to lift the ban." --format json
+      framing explain -- "- Restore funding to rural clinics."
+      echo "The ministry must lift the ban." | framing explain -
     """
     from framing.explain import breakdown
     from framing.model import load_linear
 
+    if text == "-":
+        from framing.scoring import decode_text
+
+        text = decode_text(sys.stdin.buffer.read(), "standard input")
     if not text.strip():
         raise CLIError("nothing to explain: give a sentence in quotes")
     linear, _ = load_linear(resolve_model(model_path))
     result = breakdown(linear, text, k=top)
+    if not result["sentences"]:
+        what = (f"only {_count(len(result['headings']), 'heading')} "
+                f"({result['headings'][0][:60]!r}), which framing does not score"
+                if result["headings"] else "no sentence")
+        raise CLIError(f"nothing to explain: the text holds {what}; give a sentence in quotes")
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
-    lines = []
+    lines = [f"(heading, not scored) {heading}" for heading in result["headings"]]
+    if lines:
+        lines.append("")
     for sentence in result["sentences"]:
         lines.append(f"#{sentence['sentence']} {sentence['text']}")
         lines.append(f"   → {sentence['label']} ({sentence['confidence']:.2f})")
@@ -734,7 +768,7 @@ def suggest(sources, count, output, label_paths, per_document, model_path, tool,
     from framing.active import suggest as suggest_rows
     from framing.labels import label_files, read_labels
 
-    check_output(output, force)
+    check_output(output, force, inputs=sources)
     if tool == "label-studio":  # its labelling config goes beside the tasks
         check_output(str(Path(output).with_suffix(".xml")), force)
     existing = [p for p in label_paths if Path(p).exists()]
@@ -1044,7 +1078,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except click.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "framing"
-        click.echo(f"framing: error: {exc.format_message()} (see `{command} --help`)", err=True)
+        message = exc.format_message()
+        if isinstance(exc, click.NoSuchOption) and not exc.option_name.startswith("--"):
+            message = message.rstrip(".") + "; a text or file name that starts with '-' " \
+                "goes after --"
+        click.echo(f"framing: error: {message} (see `{command} --help`)", err=True)
         return 2
     except click.exceptions.Abort:
         click.echo("framing: interrupted", err=True)

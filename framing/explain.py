@@ -44,11 +44,17 @@ def evidence(model, table, labels=None, k: int = 5, *, features=None) -> list[li
 
 def breakdown(model, text: str, k: int = 10) -> dict:
     """Everything behind the labels of a short text: per sentence, per label,
-    the strongest features for and against."""
-    from framing.scoring import as_linear, score_table, sentence_table
+    the strongest features for and against; ``headings``: the text's
+    headings, listed but not scored (as ``framing score`` does)."""
+    from framing.scoring import as_linear, score_table, split_document, table_from_rows
 
     linear = as_linear(model)
-    scored = score_table(sentence_table(text), linear)
+    rows, headings = split_document(text)
+    heading_texts = [h[3] for h in headings]
+    if not rows:
+        return {"labels": [lab for lab in LABELS if lab in linear.classes], "sentences": [],
+                "headings": heading_texts}
+    scored = score_table(table_from_rows(rows), linear)
     words, cue, _ = linear.features(*_columns(scored))
     names, relative = linear.feature_names(), linear.relative_weights()
     classes = linear.classes
@@ -70,4 +76,5 @@ def breakdown(model, text: str, k: int = 10) -> dict:
             }
         sentences.append({"sentence": row.sentence, "text": row.text, "label": row.label,
                           "confidence": float(row.confidence), "labels": per_label})
-    return {"labels": [lab for lab in LABELS if lab in classes], "sentences": sentences}
+    return {"labels": [lab for lab in LABELS if lab in classes], "sentences": sentences,
+            "headings": heading_texts}

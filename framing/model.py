@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import platform
-import tempfile
 import warnings
 from importlib import metadata, resources
 from pathlib import Path
@@ -31,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from framing.errors import ModelError
+from framing.files import replacing
 from framing.labels import LABELS
 from framing.lexicon import data_versions
 from framing.linear import INPUT_COLUMNS, LinearModel, char_grams, softmax, temperatures
@@ -181,19 +180,8 @@ def save_model(pipeline: Pipeline, card: dict, path: str | Path, *, force: bool 
                                                          compress=3)),
                           (card_path, lambda fh: fh.write(
                               (json.dumps(public_card(card), indent=2) + "\n").encode()))):
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                write(fh)
-            # mkstemp makes the file private (0600); a model is readable like
-            # any file the user writes (0644 under the usual umask).
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with replacing(target, "wb") as fh:
+            write(fh)
     return path
 
 

@@ -166,14 +166,14 @@ def export_skops(pipeline, card: dict, path: str | Path, *, force: bool = False)
         raise ModelError("framing export writes skops files: pip install 'framing[share]'") \
             from None
 
+    from framing.files import replacing
     from framing.model import public_card
 
     path = Path(path)
     if path.exists() and not force:
         raise ModelError(f"{path} exists; pass --force to overwrite it")
-    tmp = path.with_name(f".{path.name}.tmp")
-    sio.dump({"pipeline": pipeline, "card": public_card(card)}, tmp)
-    os.replace(tmp, path)
+    with replacing(path, "wb") as fh:
+        fh.write(sio.dumps({"pipeline": pipeline, "card": public_card(card)}))
     return path
 
 

@@ -267,6 +267,29 @@ def score_documents(items: Iterable[tuple[str, str]], model=None, *, explain: bo
     return Scored(scored, documents[list(DOCUMENT_COLUMNS)], warnings)
 
 
+def flat_rows(sentences: pd.DataFrame, documents: pd.DataFrame | None) -> pd.DataFrame:
+    """The rows of a flat format (CSV, JSONL): *sentences*, and when a
+    document has a note (no sentence, another language), a ``note`` column
+    carrying it on each of the document's rows, with one row of kind
+    ``empty`` for a document that has no row at all, so no document given
+    goes missing."""
+    if documents is None or "note" not in documents.columns \
+            or not documents["note"].astype(bool).any():
+        return sentences
+    notes = dict(zip(documents["doc"], documents["note"], strict=True))
+    present = set(sentences["doc"])
+    absent = [d for d in documents["doc"] if d not in present]
+    rows = sentences.assign(note=sentences["doc"].map(notes).fillna(""))
+    if not absent:
+        return rows
+    empty = pd.DataFrame({"doc": absent, "sentence": -1, "kind": "empty", "start": 0, "end": 0,
+                          "text": "", "note": [notes[d] for d in absent]})
+    order = {doc: i for i, doc in enumerate(documents["doc"])}
+    rows = pd.concat([rows, empty], ignore_index=True)
+    rows = rows.iloc[rows["doc"].map(order).argsort(kind="stable")].reset_index(drop=True)
+    return rows
+
+
 def read_text(path: str | Path) -> str:
     """Read a UTF-8 document; raise ``InputError`` with the fix for anything else."""
     path = Path(path)
@@ -284,6 +307,11 @@ def read_text(path: str | Path) -> str:
 
 def decode_text(raw: bytes, name: str) -> str:
     """Decode a document's bytes, refusing binary, non-UTF-8 and empty input."""
+    # What `iconv` reads: the file, or standard input ("-") through a pipe.
+    source = "FILE" if name == "standard input" else name
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError(f"{name} is UTF-16 text; convert it to UTF-8, e.g. "
+                         f"`iconv -f utf-16 -t utf-8 {source} > converted.txt`")
     if b"\x00" in raw:
         raise InputError(f"{name} looks like a binary file, not text; pass a UTF-8 text file")
     try:
@@ -291,7 +319,7 @@ def decode_text(raw: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{name} is not valid UTF-8 (byte {exc.start}); convert it, "
-            f"e.g. `iconv -f latin1 -t utf-8 {name}`"
+            f"e.g. `iconv -f latin1 -t utf-8 {source} > converted.txt`"
         ) from None
     # The documented reading, open(path, encoding="utf-8").read(): a BOM
     # stays (as U+FEFF, so offsets count it), line ends become "\n".

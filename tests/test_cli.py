@@ -228,3 +228,59 @@ def test_the_profile_names_a_tie(capsys, model_file, tmp_path):
 
     text = render_table(result.sentences, pd.DataFrame([profile]))
     assert "dominant act: accusation (tied with defence)" in text
+
+
+@pytest.mark.parametrize("text, why", [
+    ("# Heading only", "only 1 heading ('# Heading only'), which framing does not score"),
+    ("<h1>Title</h1>", "only 1 heading ('Title'), which framing does not score"),
+    ("<p></p>", "no sentence"),
+])
+def test_explain_without_a_sentence_is_one_line(capsys, model_file, text, why):
+    code, out, err = run(capsys, "explain", text, "--model", str(model_file))
+    assert code == 1 and out == ""
+    assert err == f"framing: error: nothing to explain: the text holds {why}; give a sentence " \
+                  "in quotes\n"
+
+
+def test_explain_reads_stdin_and_lists_headings(capsys, model_file, monkeypatch):
+    code, out, _ = run(capsys, "explain", "-", "--model", str(model_file),
+                       stdin=b"Key demands\n\nThe council must lift the ban.\n",
+                       monkeypatch=monkeypatch)
+    assert code == 0
+    assert out.splitlines()[:3] == ["(heading, not scored) Key demands", "",
+                                    "#0 The council must lift the ban."]
+    code, out, _ = run(capsys, "explain", "Key demands\n\nThe council must lift the ban.",
+                       "--format", "json", "--model", str(model_file))
+    assert json.loads(out)["headings"] == ["Key demands"]
+
+
+def test_a_text_that_starts_with_a_dash_is_told_about_double_dash(capsys, model_file):
+    code, _, err = run(capsys, "explain", "- Restore funding.", "--model", str(model_file))
+    assert code == 2
+    assert err == ("framing: error: No such option '- '; a text or file name that starts with "
+                   "'-' goes after -- (see `framing explain --help`)\n")
+    code, out, _ = run(capsys, "explain", "--model", str(model_file), "--",
+                       "- Restore funding to rural clinics.")
+    assert code == 0 and out.startswith("#0 - Restore funding to rural clinics.")
+
+
+def test_utf16_and_a_doubled_stdin_are_named(capsys, model_file, tmp_path, monkeypatch):
+    path = tmp_path / "u16.txt"
+    path.write_bytes("The minister must resign.\n".encode("utf-16"))
+    code, _, err = run(capsys, "score", str(path), "--model", str(model_file))
+    assert code == 1 and err == (f"framing: error: {path} is UTF-16 text; convert it to UTF-8, "
+                                 f"e.g. `iconv -f utf-16 -t utf-8 {path} > converted.txt`\n")
+    code, _, err = run(capsys, "score", "-", "-", "--model", str(model_file), stdin=b"x.",
+                       monkeypatch=monkeypatch)
+    assert code == 1 and "given more than once; it can be read only once" in err
+
+
+def test_the_table_does_not_pass_escape_sequences_to_the_terminal(capsys, model_file,
+                                                                  monkeypatch):
+    text = b"The minister must resign.\x1b[31m Officials said talks resume.\n"
+    code, out, _ = run(capsys, "score", "-", "--model", str(model_file), stdin=text,
+                       monkeypatch=monkeypatch)
+    assert code == 0 and "\x1b" not in out and "\ufffd[31m" in out
+    code, out, _ = run(capsys, "score", "-", "--format", "jsonl", "--model", str(model_file),
+                       stdin=text, monkeypatch=monkeypatch)
+    assert "\x1b[31m" in "".join(json.loads(line)["text"] for line in out.splitlines())
