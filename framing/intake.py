@@ -236,6 +236,7 @@ class _TextOfHTML(HTMLParser):
         self.heading_start = 0
         self.headings: list[tuple[int, int]] = []
         self.items: list[tuple[int, int]] = []
+        self.soft: set[int] = set()  # line breaks made by a single <br>
 
     def _offset(self) -> int:
         line, column = self.getpos()
@@ -261,6 +262,8 @@ class _TextOfHTML(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in _SKIP:
             self.skip += 1
+        elif tag == "br":
+            self._line_break()
         elif tag in _BLOCK:
             self._break()
             if tag in _HEADING_TAGS:
@@ -270,8 +273,30 @@ class _TextOfHTML(HTMLParser):
                 self.items.append((len(self.chars), len(self.chars)))
 
     def handle_startendtag(self, tag, attrs):
-        if tag in _BLOCK:
+        if tag == "br":
+            self._line_break()
+        elif tag in _BLOCK:
             self._break()
+
+    def _line_break(self) -> None:
+        """<br>: a line break; a second one in a row ends the paragraph."""
+        if self.chars and self.chars[-1] == "\n":
+            self.soft.discard(len(self.chars) - 1)
+        else:
+            self._break()
+            if self.chars:
+                self.soft.add(len(self.chars) - 1)
+
+    def join_soft_breaks(self) -> None:
+        """A single <br> inside a sentence ("The minister<br>must resign.")
+        joins its lines like a soft line break of wrapped text: the line
+        before lacks final punctuation and the next starts in lower case."""
+        for at in self.soft:
+            before = "".join(self.chars[max(0, at - 4):at]).rstrip()
+            after = next((c for c in self.chars[at + 1:at + 40] if not c.isspace()), "")
+            if before and before[-1] not in _FINAL and not any(
+                    start <= at <= end for start, end in self.headings) and after.islower():
+                self.chars[at] = " "
 
     def handle_endtag(self, tag):
         if tag in _SKIP:
@@ -300,6 +325,7 @@ def _from_html(source: str) -> Prepared:
     parser = _TextOfHTML(source)
     parser.feed(source)
     parser.close()
+    parser.join_soft_breaks()
     text = "".join(parser.chars)
     return Prepared(source, text, html=True, starts=parser.starts, ends=parser.ends,
                     headings=parser.headings, items=parser.items)

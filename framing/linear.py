@@ -37,18 +37,25 @@ _START_CAPITAL = re.compile(
 _INNER_CAPITAL = re.compile(r"[A-Z](?<=[^\s\"“«(\[.?!:;—–”] [A-Z])" + _REST)
 _NUMBER = re.compile(r"\d(?<!\w\d)(?:[\d,.:/%]*\d)?%?")
 _ENT_RUN = re.compile(r"_ent_(?: +_ent_)+")
+# A list item's marker ("- ", "• ", "3. ", "(b) "): layout, not words.  Left
+# in, it taught the model that a dash means a demand (the written corpus's
+# lists are mostly demands) and hid the capital of the word after it.
+_LIST_MARKER = re.compile(r"^[ \t]*(?:[-*•‣◦▪–—+]|\(?\d{1,3}[.)]|\(?[a-z]\))[ \t]+",
+                          re.MULTILINE)
 
 
 def mask_texts(texts: list[str], known: frozenset[str] | None) -> list[list[str]]:
-    """Lower-cased token lists of *texts* with named actors (``_ent_``) and
-    numbers (``_num_``) masked; *known* holds the words seen in lower case
-    in training (a capitalised sentence start among them is kept); ``None``
-    masks nothing.  See ``framing.features.MaskActors``."""
+    """Lower-cased token lists of *texts*, without a list item's marker, with
+    named actors (``_ent_``) and numbers (``_num_``) masked; *known* holds
+    the words seen in lower case in training (a capitalised sentence start
+    among them is kept); ``None`` masks nothing.  See
+    ``framing.features.MaskActors``."""
     if not texts:
         return []
     batch = "\n".join(texts)
     if batch.count("\n") != len(texts) - 1:  # (the splitter's sentences hold none)
         batch = "\n".join(t.replace("\n", " ") for t in texts)
+    batch = _LIST_MARKER.sub("", batch)
     if known is not None:
         def initial(match: re.Match) -> str:
             word = match.group()

@@ -157,6 +157,8 @@ def split_spans(text: str, *, headings: Iterable[tuple[int, int]] = (),
             # Punkt splits 'no.” Then' but not 'no." Then'; give it curly quotes
             # (same length, so the offsets hold).
             spans = list(_tokenizer().span_tokenize(chunk.replace('"', "”")))
+        if "…" in chunk:
+            spans = _split_after_ellipses(chunk, spans)
         forced = [kind for m, kind in marked.items() if offset <= m < line.end()] \
             if marked else None
         if forced:
@@ -196,6 +198,21 @@ def split_spans(text: str, *, headings: Iterable[tuple[int, int]] = (),
     quoted, attributed = _quotation_state(text, raw)
     return [(s, e, p, h, q, a) for (s, e, p, h), q, a in zip(raw, quoted, attributed,
                                                                strict=True)]
+
+
+# "…" before a capitalised word ends a sentence, as "..." does for Punkt
+# (which knows only "." "?" "!"): "welcomed the move… The council must act."
+_ELLIPSIS_END = re.compile(r"…[\"'”’)\]]*(?=\s+[\"“‘']?[A-Z])")
+
+
+def _split_after_ellipses(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for start, end in spans:
+        for match in _ELLIPSIS_END.finditer(line, start, end):
+            out.append((start, match.end()))
+            start = match.end()  # the caller trims the white space after it
+        out.append((start, end))
+    return out
 
 
 def _easy_spans(line: str) -> list[tuple[int, int]] | None:

@@ -70,3 +70,14 @@ def test_the_codebook_lists_examples_of_every_label():
 @pytest.mark.parametrize(("sentence", "label"), codebook_examples())
 def test_codebook_examples_are_labelled_as_the_codebook_says(sentence, label):
     assert framing.score_text(sentence)["label"].tolist() == [label]
+
+
+def test_a_list_marker_does_not_decide_the_label():
+    items = ["The mayor lied to residents and wasted millions.",
+             "Officials said the budget was approved in May.",
+             "We have done nothing wrong and the audit clears us."]
+    outs = []
+    for marker in ("- ", "* ", "• ", "1. "):
+        text = "Critics reacted on Monday.\n\n" + "\n".join(marker + i for i in items) + "\n"
+        outs.append(framing.score_text(text)[["label", "confidence"]].round(6))
+    assert all(out.equals(outs[0]) for out in outs[1:])

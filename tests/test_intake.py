@@ -160,3 +160,18 @@ def test_html_text_is_never_dropped(parts):
                                       for tag, body in parts) + "</body></html>"
     text = "".join(t for *_, t in units(source))
     assert re.sub(r"\s", "", text) == re.sub(r"\s", "", "".join(b for _, b in parts))
+
+
+def test_an_ellipsis_before_a_capital_ends_a_sentence():
+    got = [u[3] for u in units("Owners welcomed the move… The council must act. "
+                               "And then… nothing happened.")]
+    assert got == ["Owners welcomed the move…", "The council must act.",
+                   "And then… nothing happened."]
+
+
+def test_a_single_br_inside_a_sentence_joins_its_lines():
+    got = [(u[0], u[3]) for u in units("<p>The minister<br>must resign.<br/>Officials said "
+                                       "talks resume.</p><p>Contact<br><br>The office is "
+                                       "closed.</p>")]
+    assert got == [("S", "The minister must resign."), ("S", "Officials said talks resume."),
+                   ("H", "Contact"), ("S", "The office is closed.")]
