@@ -54,12 +54,26 @@ class NearDuplicates:
         return any(n / len(s | self.sets[i]) >= self.threshold for i, n in shared.items())
 
 
+def _batch_folder(out: Path) -> Path:
+    """The folder `framing batch` ran in (its run.json says; else the current one)."""
+    import json
+
+    try:
+        return Path(json.loads((out / "run.json").read_text(encoding="utf-8"))["cwd"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return Path.cwd()
+
+
 def candidates(sources: Sequence[str | Path], model=None) -> pd.DataFrame:
     """Scored sentences with prev/next context from batch outputs or text files."""
     frames = []
     texts = []
     for source in map(Path, sources):
-        if source.is_dir() and (source / "sentences.parquet").exists():
+        if source.is_dir() and (source / "run.json").exists():
+            from framing.summary import require_output
+
+            source = require_output(source, "sentences.parquet")
+        elif source.is_dir() and (source / "sentences.parquet").exists():
             source = source / "sentences.parquet"
         if source.suffix == ".parquet":
             import pyarrow.parquet as pq
@@ -71,7 +85,10 @@ def candidates(sources: Sequence[str | Path], model=None) -> pd.DataFrame:
             frame = pd.read_parquet(source, columns=columns + ["path"] * has_path)
             frame = frame.rename(columns={"id": "document"})
             if has_path:
-                frame["source"] = [str(Path(p).resolve()) if p else "" for p in frame.pop("path")]
+                # Relative paths are relative to the folder the batch ran in.
+                base = _batch_folder(source.parent)
+                frame["source"] = [str((base / p).resolve()) if p else ""
+                                   for p in frame.pop("path")]
             else:
                 frame["source"] = ""
             frames.append(frame)

@@ -3,10 +3,13 @@ alpha (any number), the confusion between annotators and the disagreements.
 
 Sentences are matched by document and span, or (``by="text"``) by their
 whitespace-normalised text, for files made from differently split copies.
+Matched by text, a sentence repeated in a file counts once, and a text a file
+labels in two ways is left out; both are counted and warned about.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,6 +19,8 @@ from sklearn.metrics import cohen_kappa_score
 
 from framing.errors import LabelError
 from framing.labels import LABELS, read_labels
+
+log = logging.getLogger("framing")
 
 
 def agree(paths: Sequence[str | Path], *, by: str = "span") -> dict:
@@ -31,8 +36,20 @@ def agree(paths: Sequence[str | Path], *, by: str = "span") -> dict:
         key = (table["document"] + ":" + table["start"].astype(str) + "-" +
                table["end"].astype(str)) if by == "span" else \
             table["text"].str.split().str.join(" ")
-        frames.append(pd.DataFrame({"key": key, name: table["label"], "text": table["text"],
-                                    "document": table["document"]}).drop_duplicates("key"))
+        frame = pd.DataFrame({"key": key, name: table["label"], "text": table["text"],
+                              "document": table["document"]})
+        repeated = frame["key"].duplicated(keep=False)
+        if repeated.any():
+            ways = frame[repeated].groupby("key")[name].nunique()
+            conflicting = set(ways[ways > 1].index)
+            frame = frame[~frame["key"].isin(conflicting)]
+            log.warning("%s: %d labelled sentences repeat a text of the file; each text counts "
+                        "once%s", name, int(repeated.sum()),
+                        f", and {len(conflicting)} "
+                        f"{'text' if len(conflicting) == 1 else 'texts'} labelled in two ways "
+                        f"{'is' if len(conflicting) == 1 else 'are'} left out"
+                        if conflicting else "")
+        frames.append(frame.drop_duplicates("key"))
     merged = frames[0]
     for frame in frames[1:]:
         merged = merged.merge(frame.drop(columns=["text", "document"]), on="key")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from framing.files import replacing
-from framing.labels import DEFINITIONS, LABELS
+from framing.labels import DEFINITIONS, LABELS, read_csv_table
 
 OUT_COLUMNS = ("document", "sentence", "start", "end", "text", "label", "note", "source",
                "prev", "next")
@@ -48,7 +48,7 @@ def rows_from_article(path: Path, text: str, out: Path, model=None) -> pd.DataFr
 def answered_keys(out: Path) -> set[tuple[str, str, str]]:
     if not out.exists() or out.stat().st_size == 0:
         return set()
-    done = pd.read_csv(out, dtype=str, keep_default_na=False)
+    done = read_csv_table(out)
     return set(zip(done["document"], done["start"], done["end"], strict=True))
 
 
@@ -73,7 +73,7 @@ def session(todo: pd.DataFrame, out: Path, *, read_key: Callable[[], str],
     for label in LABELS:
         show(f"  {label}: {DEFINITIONS[label]}")
     show(HELP)
-    history: list[int] = []
+    history: list[tuple[int, str]] = []  # (position, "label" or "skip"), for undo
     i = 0
     while i < len(pending):
         row = pending[i]
@@ -95,19 +95,25 @@ def session(todo: pd.DataFrame, out: Path, *, read_key: Callable[[], str],
                 return counts  # end of input: stop like quit
             if key in KEYS:
                 _append(out, row, KEYS[key], note)
-                history.append(i)
+                history.append((i, "label"))
                 counts["labelled"] += 1
                 i += 1
                 break
             if key == "s":
+                history.append((i, "skip"))
                 counts["skipped"] += 1
                 i += 1
                 break
             if key == "u":
                 if history:
-                    _remove_last(out)
-                    i = history.pop()
-                    counts["labelled"] -= 1
+                    # Undo the last answer: a label leaves the file, a skip is
+                    # taken back; either way that sentence comes again.
+                    i, what = history.pop()
+                    if what == "label":
+                        _remove_last(out)
+                        counts["labelled"] -= 1
+                    else:
+                        counts["skipped"] -= 1
                     counts["undone"] += 1
                     show("  undone")
                 else:

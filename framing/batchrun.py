@@ -49,7 +49,13 @@ from framing.errors import FramingError, InputError
 from framing.files import replacing, write_text
 from framing.intake import detect_language
 from framing.labels import LABELS
-from framing.scoring import profile, score_texts
+from framing.scoring import (
+    SENTENCE_COLUMNS,
+    profile,
+    score_table,
+    split_document,
+    table_from_rows,
+)
 
 ERROR_COLUMNS = ("input", "id", "reason")
 RUN_FILE = "run.json"
@@ -111,8 +117,16 @@ def score_chunk(chunk: list[dict], model_bytes_or_path, model_key: str, max_char
         else:
             errors.append({"input": doc["input"], "id": doc["id"], "reason": reason})
     # Score under chunk-local keys (row numbers): ids from a CSV column need not be unique.
-    scored = score_texts(list(enumerate(doc["text"] for doc in good)), model)
+    rows, headings = [], []
+    for i, doc in enumerate(good):
+        sentences, heads = split_document(doc["text"], i)
+        rows.extend(sentences)
+        headings.append(len(heads))
+    scored = score_table(table_from_rows(rows), model)[list(SENTENCE_COLUMNS)]
     docs = profile(scored)
+    # Headings are not scored, but counted (as `framing score` does).
+    docs.insert(docs.columns.get_loc("n_sentences") + 1, "n_headings",
+                np.array(headings, dtype=np.int64)[docs["doc"].to_numpy(dtype=np.int64)])
     found = set(docs["doc"].tolist())
     for i, doc in enumerate(good):
         if i not in found:  # e.g. a document that is only a heading
@@ -165,6 +179,8 @@ def batch(inputs: Iterable[str | Path], out: str | Path, options: BatchOptions |
         "options": {"text_column": options.text_column, "id_column": options.id_column,
                     "chunk_size": options.chunk_size, "max_chars": options.max_chars,
                     "any_language": options.any_language},
+        # Relative document paths (the "path" column) are relative to this.
+        "cwd": os.getcwd(),
     }
     parts = _prepare_out(out, manifest, options.force)
     result = BatchResult(out=out, metadata_columns=metadata)
@@ -245,9 +261,17 @@ def check_out_folder(out: str | Path, inputs: Iterable[str | Path]) -> None:
 
 def _remove_outputs(out: Path) -> None:
     """Delete what framing runs write into *out* (``OUTPUT_FILES``, part and
-    temporary files); leave everything else where it is."""
+    temporary files); leave everything else where it is.  The run is first
+    marked unfinished, so that a removal that fails half-way (a file the user
+    made read-only) never leaves a "complete" run without its outputs."""
+    run_file = out / RUN_FILE
+    if run_file.exists():
+        previous = json.loads(run_file.read_text(encoding="utf-8"))
+        _atomic_write(run_file, json.dumps(dict(previous, status="running"), indent=2))
     for name in OUTPUT_FILES:
-        (out / name).unlink(missing_ok=True)
+        if name != RUN_FILE:
+            (out / name).unlink(missing_ok=True)
+    run_file.unlink(missing_ok=True)
     for path in out.iterdir():
         if path.is_file() and _TEMP.match(path.name):
             path.unlink()
@@ -392,7 +416,7 @@ def _schemas(metadata: list[str]) -> dict[str, pa.Schema]:
     sentences = pa.schema(meta + [("sentence", pa.int64()), ("start", pa.int64()),
                                   ("end", pa.int64()), ("text", text), ("label", text),
                                   ("confidence", pa.float64()), *proba])
-    documents = pa.schema(meta + [("n_sentences", pa.int64())]
+    documents = pa.schema(meta + [("n_sentences", pa.int64()), ("n_headings", pa.int64())]
                           + [(f"n_{lab}", pa.int64()) for lab in LABELS]
                           + [(f"share_{lab}", pa.float64()) for lab in LABELS]
                           + [("dominant_act", text), ("mean_confidence", pa.float64())])

@@ -645,6 +645,19 @@ class Progress:
         return False
 
 
+def keep_summary(text: str, path: Path, force: bool) -> None:
+    """Keep a summary in the batch folder, replacing only an earlier summary
+    of the same groups (same header line) unless --force."""
+    if path.exists() and not force:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            header = fh.readline().rstrip("\r\n")
+        if header != text.split("\n", 1)[0]:
+            click.echo(f"framing: warning: {path} exists and is not a summary framing wrote; "
+                       "left as it is (pass --force to replace it)", err=True)
+            return
+    emit(text, str(path))
+
+
 @cli.command()
 @click.argument("out", type=click.Path(file_okay=False))
 @click.option("--by", "by", multiple=True,
@@ -665,12 +678,18 @@ def summarize(out, by, date_column, fmt, output, force):
       framing summarize out/ --by year --date-column published --format csv
     """
     from framing.summary import summarize as summarize_run
+    from framing.summary import unscored
 
     check_output(output, force)
     table = summarize_run(out, by, date_column=date_column)
+    skipped = unscored(out)
+    if skipped:
+        click.echo(f"framing: warning: not in the table: {_count(skipped, 'document')} of "
+                   f"this run that could not be scored (see {Path(out) / 'errors.csv'})",
+                   err=True)
     if output == "-":
         name = "_".join(by) if by else "all"
-        emit(table.to_csv(index=False), str(Path(out) / f"summary_{name}.csv"))
+        keep_summary(table.to_csv(index=False), Path(out) / f"summary_{name}.csv", force)
     if fmt == "table":
         shown = table.copy()
         for column in [c for c in shown.columns if c.startswith("share_")]:
@@ -821,14 +840,13 @@ def label(source, output, model_path):
       framing label article.txt -o labels/mine.csv
       printf 'a\\nn\\nq\\n' | framing label labels/todo.csv
     """
-    import pandas as pd
-
     from framing.annotate import rows_from_article, session
+    from framing.labels import read_csv_table
     from framing.scoring import read_text
 
     source = Path(source)
     if source.suffix.lower() == ".csv":
-        todo = pd.read_csv(source, dtype=str, keep_default_na=False)
+        todo = read_csv_table(source)
         missing = [c for c in ("document", "start", "end", "text") if c not in todo.columns]
         if missing:
             raise CLIError(f"{source} has no {missing[0]} column; make it with "
@@ -996,6 +1014,17 @@ def serve(host, port, model_path, max_mb, max_documents):
                    "can use the service, and there is no authentication", err=True)
     app = create_app(resolve_model(model_path), max_bytes=int(max_mb * 1_000_000),
                      max_documents=max_documents)
+    import os
+    import socket
+
+    # uvicorn would say only "address already in use" after our banner: check first.
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        why = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise CLIError(f"cannot listen on {host}:{port} ({why}); pick another "
+                       "--port, e.g. --port 8766") from None
     click.echo(f"framing: serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

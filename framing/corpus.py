@@ -138,6 +138,10 @@ def check_sources(sources: list[Source], options: BatchOptions) -> list[str]:
             extra = ["path"]
         else:
             cols = columns_of(source)
+            twice = next((c for c in cols if cols.count(c) > 1), None)
+            if twice is not None:
+                raise InputError(f"{source.path}: the header names column {twice!r} twice; "
+                                 "rename one so that no column is lost")
             missing = [c for c in (options.text_column, options.id_column) if c and c not in cols]
             if missing:
                 raise InputError(

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from framing.errors import LabelError
-from framing.labels import label_files, read_labels
+from framing.labels import label_files, read_csv_table, read_labels
 from framing.sentences import split_sentences
 
 DEFAULT_DOCUMENT_DIRS = ("seeds", "corpus/written")
@@ -38,7 +38,7 @@ def load_documents(dirs: Iterable[str | Path] = DEFAULT_DOCUMENT_DIRS) -> dict[s
 def load_metadata(dirs: Iterable[str | Path] = DEFAULT_DOCUMENT_DIRS) -> pd.DataFrame:
     """The ``documents.csv`` files of *dirs*, one row per document id."""
     frames = [
-        pd.read_csv(folder / "documents.csv", dtype=str, keep_default_na=False)
+        read_csv_table(folder / "documents.csv")
         for folder in map(Path, dirs)
         if (folder / "documents.csv").exists()
     ]
@@ -97,8 +97,11 @@ def _sources(label_paths, known: dict[str, str]) -> dict[str, str]:
     the label file, or absolute) that the document folders do not hold."""
     found = {}
     for path in label_files(label_paths):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8",
-                            on_bad_lines="skip") if path.stat().st_size else pd.DataFrame()
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8",
+                                on_bad_lines="skip") if path.stat().st_size else pd.DataFrame()
+        except (UnicodeDecodeError, pd.errors.ParserError):
+            continue  # read_labels names the file and the fix
         if not {"document", "source"} <= set(frame.columns):
             continue
         for doc, source in frame[["document", "source"]].drop_duplicates().itertuples(

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from framing.errors import LabelError
+from framing.errors import InputError, LabelError
 
 if TYPE_CHECKING:  # (pandas is imported when label files are read: scoring needs only LABELS)
     import pandas as pd
@@ -97,6 +97,21 @@ def read_labels(
     if problems:
         raise LabelError(problems)
     return table.sort_values(["document", "start"], kind="stable").reset_index(drop=True)
+
+
+def read_csv_table(path: str | Path) -> pd.DataFrame:
+    """A CSV file as strings; ``InputError`` naming the file and the fix when
+    it is not UTF-8 or not a CSV (a label, to-do or answers file)."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; save the file as UTF-8 CSV "
+                         "(in a spreadsheet: CSV UTF-8)") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path}: not a readable CSV "
+                         f"({str(exc).strip().splitlines()[0]})") from None
 
 
 def _read_one(path: Path, documents: dict[str, str] | None, problems: list[str]):

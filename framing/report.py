@@ -21,7 +21,7 @@ import pandas as pd
 from framing.errors import InputError
 from framing.html import STYLE, article_page, legend, page
 from framing.labels import ACTS, LABELS
-from framing.summary import summarize
+from framing.summary import require_output, summarize, unscored
 
 
 def _figure(kind: str, table: pd.DataFrame, x: str, title: str):
@@ -85,16 +85,18 @@ def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
     path.  *title* names the corpus (default: the folder *out*)."""
     out, target = Path(out), Path(target)
     for name in ("documents.parquet", "sentences.parquet"):
-        if not (out / name).exists():
-            raise InputError(f"{out}: no {name}; run `framing batch ... -o {out}` first")
+        require_output(out, name)
     documents = pd.read_parquet(out / "documents.parquet")
     files = target.with_name(f"{target.stem}_files")
     files.mkdir(parents=True, exist_ok=True)
     by = list(by)
     title = str(out) if title is None else title
+    skipped = unscored(out)
+    not_scored = (f" {skipped:,} more {'was' if skipped == 1 else 'were'} not scored "
+                  "(see errors.csv in the batch folder for why)." if skipped else "")
     sections = [f"<h1>framing corpus report: {escape(title)}</h1>",
                 f"<p>{len(documents):,} documents, {int(documents['n_sentences'].sum()):,} "
-                "sentences.</p>", legend()]
+                f"sentences.{not_scored}</p>", legend()]
     charts = 0
     if documents.empty:
         sections.append("<p>No document of this run was scored: there is nothing to chart "
@@ -123,7 +125,7 @@ def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
     scores = pd.read_parquet(sentences_path, columns=["id", "sentence", "label", "confidence"])
     linked: dict[str, str] = {}
 
-    profile_columns = {"id", "n_sentences", "dominant_act", "mean_confidence", *(
+    profile_columns = {"id", "n_sentences", "n_headings", "dominant_act", "mean_confidence", *(
         f"{p}_{lab}" for p in ("n", "share") for lab in LABELS)}
     by_id = documents.drop_duplicates("id").set_index("id")
 

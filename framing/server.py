@@ -163,6 +163,8 @@ def create_app(model=None, *, max_bytes: int = MAX_BYTES,
             items = [(str(d["id"]), d["text"]) for d in documents]
         except (ValueError, KeyError, TypeError):
             raise HTTPException(422, "payload is not a list of {id, text}") from None
+        if not all(isinstance(text, str) for _, text in items):
+            raise HTTPException(422, "payload: every text must be a string") from None
         if fmt == "report":
             if len(items) < 2:
                 raise HTTPException(422, "a corpus report needs two documents or more")

@@ -35,6 +35,27 @@ def parse_dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values.map(one), errors="coerce")
 
 
+def require_output(out: str | Path, name: str) -> Path:
+    """*out*/*name* of a finished `framing batch` run, or ``InputError``
+    saying what to run (an unfinished run is finished by running it again)."""
+    path = Path(out) / name
+    if path.exists():
+        return path
+    if (Path(out) / "run.json").exists():
+        raise InputError(f"{out}: this `framing batch` run is unfinished (no {name} yet); "
+                         "run the same batch command again to finish it")
+    raise InputError(f"{out}: no {name}; run `framing batch ... -o {out}` first")
+
+
+def unscored(out: str | Path) -> int:
+    """How many documents of a batch output were not scored (rows of its
+    errors.csv: empty, binary, another language, unreadable rows)."""
+    path = Path(out) / "errors.csv"
+    if not path.exists():
+        return 0
+    return len(pd.read_csv(path, dtype=str, keep_default_na=False))
+
+
 def summarize(out: str | Path, by: Iterable[str], *, date_column: str | None = None
               ) -> pd.DataFrame:
     """Label shares per group of documents of a batch output.
@@ -45,20 +66,24 @@ def summarize(out: str | Path, by: Iterable[str], *, date_column: str | None = N
     """
     if isinstance(by, str):
         by = [by]  # one column, not its letters
-    path = Path(out) / "documents.parquet"
-    if not path.exists():
-        raise InputError(f"{out}: no documents.parquet; run `framing batch ... -o {out}` first")
-    frame = pd.read_parquet(path)
+    frame = pd.read_parquet(require_output(out, "documents.parquet"))
     keys = []
     for key in by:
         if key in PERIODS and key not in frame.columns:
             column = date_column or next(
                 (c for c in ("date", "published", "published_at", "datetime", "timestamp")
                  if c in frame.columns), None)
-            if column is None or column not in frame.columns:
+            if column is None:
                 raise InputError(f"--by {key} needs a date column; name it with --date-column "
                                  f"(columns: {', '.join(frame.columns[:20])})")
+            if column not in frame.columns:
+                raise InputError(f"--date-column {column}: no such column; columns: "
+                                 f"{', '.join(frame.columns[:20])}")
             dates = parse_dates(frame[column])
+            if len(frame) and dates.isna().all():
+                raise InputError(f"column {column!r} holds no dates (e.g. "
+                                 f"{str(frame[column].iloc[0])[:30]!r}); name the date column "
+                                 "with --date-column")
             freq = {"month": "M", "year": "Y", "week": "W", "day": "D"}[key]
             frame[key] = dates.dt.to_period(freq).astype("string").fillna(NO_VALUE)
             missing = int(dates.isna().sum())

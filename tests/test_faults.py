@@ -192,3 +192,60 @@ def test_explain_or_html_on_a_text_without_sentences(project, capsys, model_file
                  "--model", str(model_file)]) == 0
     err = capsys.readouterr().err
     assert "no sentences found: only headings" in err and "Traceback" not in err
+
+
+def test_an_unfinished_run_says_to_run_batch_again(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "run.json").write_text('{"status": "running"}')
+    for argv in (["summarize", "run"], ["report", "run", "-o", "r.html"],
+                 ["suggest", "run", "-o", "todo.csv"]):
+        assert main(argv) == 1
+        assert capsys.readouterr().err.startswith(
+            "framing: error: run: this `framing batch` run is unfinished (no ")
+
+
+def test_a_force_that_fails_half_way_leaves_the_run_unfinished(project, capsys, monkeypatch,
+                                                               model_file):
+    import json
+    import pathlib
+
+    real_unlink = pathlib.Path.unlink
+
+    def unlink(self, *args, **kwargs):
+        if self.name == "documents.csv":
+            raise PermissionError(1, "Operation not permitted", str(self))
+        return real_unlink(self, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pathlib.Path, "unlink", unlink)
+        assert main(["batch", "a.txt", "-o", "run", "-q", "--force",
+                     "--model", str(model_file)]) == 1
+    assert json.loads((project / "run" / "run.json").read_text())["status"] == "running"
+    capsys.readouterr()
+    assert main(["summarize", "run"]) == 1
+    assert "batch command again to finish it" in capsys.readouterr().err
+    assert main(["batch", "a.txt", "-o", "run", "-q", "--model", str(model_file)]) == 0
+    assert (project / "run" / "documents.parquet").exists()
+
+
+def test_summarize_keeps_a_users_file_of_the_same_name(project, capsys):
+    mine = project / "run" / "summary_all.csv"
+    mine.write_text("MY OWN SUMMARY\n")
+    assert main(["summarize", "run"]) == 0
+    assert mine.read_text() == "MY OWN SUMMARY\n"
+    assert "is not a summary framing wrote; left as it is" in capsys.readouterr().err
+    assert main(["summarize", "run", "--force"]) == 0
+    first = mine.read_text().splitlines()[0]
+    assert first.startswith("all,n_documents")
+    assert main(["summarize", "run"]) == 0  # its own summary is replaced without --force
+    assert "left as it is" not in capsys.readouterr().err
+
+
+def test_a_header_that_names_a_column_twice_is_refused(tmp_path, capsys, monkeypatch,
+                                                       model_file):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.csv").write_text("outlet,text,outlet\nA,The ban is unjust.,B\n")
+    assert main(["batch", "in.csv", "-o", "run", "-q", "--model", str(model_file)]) == 1
+    assert capsys.readouterr().err == ("framing: error: in.csv: the header names column "
+                                       "'outlet' twice; rename one so that no column is lost\n")

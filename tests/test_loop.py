@@ -5,6 +5,7 @@ import fractions
 import io
 import json
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -93,6 +94,16 @@ def test_label_session_undo_note_quit_and_resume(tmp_path):
     assert " ".join("\n".join(shown).split()).count(" ".join(long.split())) == 3
     assert pd.read_csv(out)["label"].tolist() == ["accusation", "defence",
                                                   "policy_recommendation"]
+
+
+def test_undo_after_a_skip_takes_back_the_skip_not_the_label_before(tmp_path):
+    out = tmp_path / "answers.csv"
+    io_, shown = fake_io(["a", "s", "u", "d", "q"])
+    counts = session(todo_rows(), out, **io_)
+    assert counts == {"labelled": 2, "skipped": 0, "undone": 1, "remaining": 1}
+    answers = pd.read_csv(out, keep_default_na=False)
+    assert answers["label"].tolist() == ["accusation", "defence"]
+    assert answers["sentence"].tolist() == [0, 1]
 
 
 def test_label_cli_with_piped_stdin(tmp_path, monkeypatch, capsys, articles, model_file):
@@ -266,3 +277,37 @@ def test_suggest_on_a_batch_output_keeps_each_sentences_document(articles, tmp_p
     assert len(table) and set(table["source"]) <= {str((articles / "one.txt").resolve()),
                                                     str((articles / "two.txt").resolve())}
     assert (table["source"] != "").all()
+
+
+def test_suggest_finds_documents_of_a_batch_run_from_another_folder(articles, tmp_path,
+                                                                    pipeline, model_file,
+                                                                    monkeypatch):
+    monkeypatch.chdir(tmp_path)  # batch over a relative path ...
+    assert main(["batch", "new", "-o", "out", "-q", "--model", str(model_file)]) == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # ... and suggest from another folder
+    table = suggest([tmp_path / "out"], 10, model=pipeline)
+    assert set(table["source"]) <= {str((articles / "one.txt").resolve()),
+                                    str((articles / "two.txt").resolve())}
+    assert all(Path(s).exists() for s in table["source"])
+
+
+def test_agreement_by_text_counts_repeated_and_conflicting_texts(tmp_path, caplog):
+    from framing.agreement import agree
+
+    header = "document,sentence,start,end,text,label\n"
+    (tmp_path / "a.csv").write_text(header + "d1,0,0,10,Same text.,accusation\n"
+                                    "d2,0,0,10,Same text.,neutral_reporting\n"
+                                    "d3,0,0,10,Other one.,defence\n"
+                                    "d4,0,0,10,Third one.,defence\n")
+    (tmp_path / "b.csv").write_text(header + "d1,0,0,10,Same text.,accusation\n"
+                                    "d2,0,0,10,Same text.,accusation\n"
+                                    "d3,0,0,10,Other one.,defence\n"
+                                    "d4,0,0,10,Third one.,accusation\n")
+    with caplog.at_level("WARNING", logger="framing"):
+        result = agree([tmp_path / "a.csv", tmp_path / "b.csv"], by="text")
+    assert result["n_sentences"] == 2  # "Same text." is labelled in two ways in a.csv
+    assert "1 text labelled in two ways is left out" in caplog.text
+    assert "b.csv: 2 labelled sentences repeat a text of the file; each text counts once" \
+        in caplog.text

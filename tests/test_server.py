@@ -144,3 +144,10 @@ def test_corpus_report_of_several_documents(client, monkeypatch):
     one = json.dumps([{"id": "x", "text": "Talks resume."}])
     refused = client.post("/download", data={"payload": one, "fmt": "report"})
     assert refused.status_code == 422 and "two documents or more" in refused.json()["detail"]
+
+
+def test_a_download_payload_with_a_non_text_value_is_a_422(client):
+    response = client.post("/download", data={"payload": '[{"id": "a", "text": 5}]',
+                                               "fmt": "csv"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == "payload: every text must be a string"
