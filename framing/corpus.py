@@ -166,6 +166,9 @@ def iter_documents(source: Source, options: BatchOptions) -> Iterator[dict]:
         return
     text_col, id_col = options.text_column, options.id_column
     name = Path(source.path).name
+    # A CSV's header is line 1 (as a spreadsheet shows it); JSON Lines have none.
+    first_line = 2 if source.format in ("csv", "tsv") else 1
+    unnamed = 0
     for offset, columns in _iter_columns(source, options):
         # Column by column (a row-by-row pandas loop cost the parent process
         # more than reading the file).
@@ -180,6 +183,8 @@ def iter_documents(source: Source, options: BatchOptions) -> Iterator[dict]:
                             else [None] * n)
         metas = [_plain_column(columns[c]) for c in meta_cols]
         for i, (text, doc_id) in enumerate(zip(texts, ids, strict=True)):
+            if doc_id is None and id_col and not error_ids:
+                unnamed += 1
             out = {"id": doc_id if doc_id is not None else f"{name}:{offset + i + 1}",
                    "input": source.path}
             for column, values in zip(meta_cols, metas, strict=True):
@@ -187,8 +192,8 @@ def iter_documents(source: Source, options: BatchOptions) -> Iterator[dict]:
             if problems and problems[i]:
                 out["error"] = problems[i]
             elif isinstance(text, str) and _NOT_UTF8 in text:
-                out["error"] = (f"{name}:{offset + i + 1}: not valid UTF-8 text; convert the "
-                                f"file, e.g. iconv -f latin1 -t utf-8 {name}")
+                out["error"] = (f"{name}:{offset + i + first_line}: not valid UTF-8 text; "
+                                f"convert the file, e.g. iconv -f latin1 -t utf-8 {name}")
             elif isinstance(text, str):
                 out["text"] = text
             elif text is None or (isinstance(text, float) and pd.isna(text)):
@@ -196,6 +201,10 @@ def iter_documents(source: Source, options: BatchOptions) -> Iterator[dict]:
             else:
                 out["error"] = f"text column {text_col!r} holds {type(text).__name__}, not text"
             yield out
+    if unnamed:
+        log.warning("%s: %s no value in the id column %r; named %s:ROW (ROW counts the "
+                    "rows after the header)", name,
+                    "1 row has" if unnamed == 1 else f"{unnamed} rows have", id_col, name)
 
 
 def _plain_column(values: list) -> list[str | None]:

@@ -140,6 +140,9 @@ def resolve(name: str | None, directory: str | Path | None = None) -> Path:
         return current_model_path()
     if name == "installed":
         return installed_model_path()
+    if not str(name).strip():
+        raise ModelError("--model is empty; give a model file, a name `framing models` lists, "
+                         "or leave it out for the default")
     path = Path(name).expanduser()
     if path.is_file() or path.suffix in (".joblib", ".skops"):
         return path

@@ -163,6 +163,10 @@ def split_spans(text: str, *, headings: Iterable[tuple[int, int]] = (),
             if marked else None
         if forced:
             heading = forced[-1]
+        elif not _HAS_WORD.search(chunk):
+            # A line without a letter or digit (a Markdown table rule, a code
+            # fence, "* * *") is layout: shown and counted as a heading, not scored.
+            heading = True
         else:
             # A heading is followed by text: a last or only line never is one.
             heading = chunk[-1] not in ".?!" and \

@@ -121,6 +121,33 @@ def create_app(model=None, *, max_bytes: int = MAX_BYTES,
                               f"{card.get('trained_at', '(date unknown)')}.")
     app.add_middleware(LimitBody, max_bytes=max_bytes)
 
+    # A body that is not UTF-8 JSON: say so and what to send, instead of
+    # FastAPI's "There was an error parsing the body" or a bare "JSON decode error".
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    fix = 'send UTF-8 JSON such as {"text": "..."} or {"documents": [{"id": ..., "text": ...}]}'
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request, exc):
+        detail = exc.detail
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            detail = f"the request body cannot be read as JSON; {fix}"
+        return JSONResponse({"detail": detail}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request, exc):
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            where = next(e for e in errors if e.get("type") == "json_invalid")
+            error = (where.get("ctx") or {}).get("error", "")
+            return JSONResponse({"detail": f"the request body is not valid JSON ({error}); "
+                                           f"{fix}"}, status_code=422)
+        from fastapi.encoders import jsonable_encoder
+
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
     def check(items: list[tuple[str, str]]) -> None:
         """The limits every request is held to."""
         if not items:

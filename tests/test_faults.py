@@ -180,7 +180,7 @@ def test_a_byte_that_is_not_utf8_deep_in_a_csv_fails_only_its_row(project, capsy
     assert main(["batch", "latin.csv", "-o", "l", "-q", "--model", str(model_file)]) == 3
     errors = pd.read_csv(project / "l" / "errors.csv")
     assert errors["reason"].tolist() == [
-        "latin.csv:1001: not valid UTF-8 text; convert the file, e.g. iconv -f latin1 -t utf-8 "
+        "latin.csv:1002: not valid UTF-8 text; convert the file, e.g. iconv -f latin1 -t utf-8 "
         "latin.csv"]
 
 
@@ -249,3 +249,14 @@ def test_a_header_that_names_a_column_twice_is_refused(tmp_path, capsys, monkeyp
     assert main(["batch", "in.csv", "-o", "run", "-q", "--model", str(model_file)]) == 1
     assert capsys.readouterr().err == ("framing: error: in.csv: the header names column "
                                        "'outlet' twice; rename one so that no column is lost\n")
+
+
+def test_rows_without_an_id_are_named_with_a_warning(tmp_path, capsys, monkeypatch, model_file):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.csv").write_text("key,text\na,The ban is unjust.\n,Talks resume.\n")
+    assert main(["batch", "in.csv", "--id-column", "key", "-o", "run", "-q",
+                 "--model", str(model_file)]) == 0
+    assert "in.csv: 1 row has no value in the id column 'key'; named in.csv:ROW" \
+        in capsys.readouterr().err
+    ids = pd.read_parquet(tmp_path / "run" / "documents.parquet")["id"].tolist()
+    assert ids == ["a", "in.csv:2"]

@@ -175,3 +175,10 @@ def test_a_single_br_inside_a_sentence_joins_its_lines():
                                        "closed.</p>")]
     assert got == [("S", "The minister must resign."), ("S", "Officials said talks resume."),
                    ("H", "Contact"), ("S", "The office is closed.")]
+
+
+def test_lines_without_a_word_are_shown_not_scored():
+    got = [(u[0], u[3]) for u in units("Intro text here.\n\n|---|---|\n\n* * *\n\n```\n\n"
+                                       "The end.\n")]
+    assert got == [("S", "Intro text here."), ("H", "|---|---|"), ("H", "* * *"),
+                   ("H", "```"), ("S", "The end.")]

@@ -151,3 +151,14 @@ def test_a_download_payload_with_a_non_text_value_is_a_422(client):
                                                "fmt": "csv"})
     assert response.status_code == 422
     assert response.json()["detail"] == "payload: every text must be a string"
+
+
+def test_a_body_that_is_not_utf8_json_is_told_what_to_send(client):
+    for body in (b'{"text": "caf\xe9 closed."}', b'{"text": "unclosed'):
+        response = client.post("/api/score", content=body,
+                               headers={"Content-Type": "application/json"})
+        assert response.status_code in (400, 422)
+        detail = response.json()["detail"]
+        assert isinstance(detail, str) and 'send UTF-8 JSON such as {"text": "..."}' in detail
+    response = client.post("/api/score", json={"text": ""})
+    assert response.status_code == 422  # other errors keep their detail
