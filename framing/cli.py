@@ -1019,13 +1019,15 @@ def serve(host, port, model_path, max_mb, max_documents):
 
     # uvicorn would say only "address already in use" after our banner: check first.
     try:
-        with socket.create_server((host, port)):
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.create_server((host, port), family=family):
             pass
     except OSError as exc:
         why = os.strerror(exc.errno) if exc.errno else str(exc)
         raise CLIError(f"cannot listen on {host}:{port} ({why}); pick another "
                        "--port, e.g. --port 8766") from None
-    click.echo(f"framing: serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"framing: serving on http://{shown}:{port}/ (Ctrl-C stops)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
