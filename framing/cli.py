@@ -157,6 +157,13 @@ def score(files, model_path, explain, no_unwrap, fmt, output, force):
             texts.append(("-", decode_text(sys.stdin.buffer.read(), "standard input")))
         else:
             texts.append((name, read_text(name)))
+    size = sum(len(text) for _, text in texts)
+    if size > LARGE_INPUT:
+        # score holds every sentence, its scores and the output in memory
+        # (about 2.7 GB for 20 MB of text); batch streams.
+        click.echo(f"framing: warning: {size / 1e6:.0f} MB of text: `framing score` holds it "
+                   "all in memory (over 100 times its size); for corpora use `framing batch "
+                   "FILES -o out/`, which streams", err=True)
     result = score_documents(texts, model, explain=explain or fmt == "html",
                              unwrap=False if no_unwrap else None)
     for warning in result.warnings:
@@ -171,6 +178,9 @@ def score(files, model_path, explain, no_unwrap, fmt, output, force):
         emit(article_page(result.sentences, sources, documents=result.documents), output)
         return
     write_scored(result.sentences, fmt, output, documents=result.documents)
+
+
+LARGE_INPUT = 10_000_000  # characters: over this, `score` suggests `batch`
 
 
 def resolve_model(name):

@@ -284,3 +284,12 @@ def test_the_table_does_not_pass_escape_sequences_to_the_terminal(capsys, model_
     code, out, _ = run(capsys, "score", "-", "--format", "jsonl", "--model", str(model_file),
                        stdin=text, monkeypatch=monkeypatch)
     assert "\x1b[31m" in "".join(json.loads(line)["text"] for line in out.splitlines())
+
+
+def test_a_very_large_input_suggests_batch(capsys, model_file, article, monkeypatch):
+    import framing.cli
+
+    monkeypatch.setattr(framing.cli, "LARGE_INPUT", 10)
+    code, _, err = run(capsys, "score", str(article), "--model", str(model_file))
+    assert code == 0
+    assert "`framing score` holds it all in memory" in err and "`framing batch" in err
