@@ -30,6 +30,9 @@ def agree(paths: Sequence[str | Path], *, by: str = "span") -> dict:
     if by not in ("span", "text"):
         raise ValueError(f"by must be one of 'span', 'text', got {by!r}")
     names = [str(p) for p in paths]
+    twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if twice is not None:
+        raise LabelError([f"{twice} is given twice; agreement compares different files"])
     frames = []
     for name, path in zip(names, paths, strict=True):
         table = read_labels([path])

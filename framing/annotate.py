@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from framing.files import replacing
+from framing.ids import terminal_safe
 from framing.labels import DEFINITIONS, LABELS, read_csv_table
 
 OUT_COLUMNS = ("document", "sentence", "start", "end", "text", "label", "note", "source",
@@ -60,6 +61,7 @@ def session(todo: pd.DataFrame, out: Path, *, read_key: Callable[[], str],
     raw_show = show
 
     def show(text: str, indent: int = 4) -> None:
+        text = terminal_safe(text)
         lead = len(text) - len(text.lstrip(" "))
         raw_show("\n".join(textwrap.wrap(text, width=width, subsequent_indent=" " * (
             lead + indent), break_long_words=False, break_on_hyphens=False)) or "")

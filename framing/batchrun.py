@@ -228,7 +228,9 @@ def _stat(path: str) -> dict:
         digest = hashlib.sha256()
         for f in files:
             st = f.stat()
-            digest.update(f"{f.relative_to(p)}:{st.st_size}:{st.st_mtime_ns}".encode())
+            # (fsencode: a name that is not UTF-8 hashes as its bytes)
+            digest.update(os.fsencode(f.relative_to(p))
+                          + f":{st.st_size}:{st.st_mtime_ns}".encode())
         return {"files": len(files), "fingerprint": digest.hexdigest()[:16]}
     st = p.stat()
     return {"bytes": st.st_size, "mtime_ns": st.st_mtime_ns}
@@ -259,6 +261,18 @@ def check_out_folder(out: str | Path, inputs: Iterable[str | Path]) -> None:
                            "outside the inputs, e.g. -o out/")
 
 
+def _read_run(run_file: Path) -> dict:
+    """A run's record, or ``RunError`` when the file is not one framing wrote."""
+    try:
+        record = json.loads(run_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        record = exc
+    if not isinstance(record, dict):
+        raise RunError(f"{run_file} is not a record of a framing run (unreadable); move it "
+                       "away or choose another -o folder")
+    return record
+
+
 def _remove_outputs(out: Path) -> None:
     """Delete what framing runs write into *out* (``OUTPUT_FILES``, part and
     temporary files); leave everything else where it is.  The run is first
@@ -266,7 +280,7 @@ def _remove_outputs(out: Path) -> None:
     made read-only) never leaves a "complete" run without its outputs."""
     run_file = out / RUN_FILE
     if run_file.exists():
-        previous = json.loads(run_file.read_text(encoding="utf-8"))
+        previous = _read_run(run_file)
         _atomic_write(run_file, json.dumps(dict(previous, status="running"), indent=2))
     for name in OUTPUT_FILES:
         if name != RUN_FILE:
@@ -297,7 +311,7 @@ def _prepare_out(out: Path, manifest: dict, force: bool) -> Path:
     if out.exists() and not out.is_dir():
         raise RunError(f"{out} is a file; -o needs a folder")
     if run_file.exists():
-        previous = json.loads(run_file.read_text(encoding="utf-8"))
+        previous = _read_run(run_file)
         same = all(previous.get(k) == manifest[k] for k in ("model", "inputs", "options"))
         if not same and not force:
             what = next(k for k in ("model", "inputs", "options")
@@ -502,10 +516,15 @@ def _run_forked(work, args, jobs):
 
 def _die_with_parent(parent: int) -> None:
     """In a worker: ask Linux to end this process when its parent dies (a
-    `kill -9` of framing must not leave workers holding memory for ever)."""
+    `kill -9` of framing must not leave workers holding memory for ever).
+    A worker forked from the command line ends on SIGTERM/SIGHUP as any
+    process does, not by the parent's "interrupted" handler."""
+    import signal
+
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
     try:
         import ctypes
-        import signal
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG

@@ -6,7 +6,6 @@ import gc
 import importlib
 import json
 import logging
-import re
 import shutil
 import sys
 import textwrap
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from framing.errors import FramingError, LabelError
+from framing.ids import terminal_safe
 from framing.labels import ACTS, DOMINANT_MEANS, LABELS
 
 if TYPE_CHECKING:  # (each command imports what it needs: --help and --version stay fast)
@@ -144,6 +144,7 @@ def score(files, model_path, explain, no_unwrap, fmt, output, force):
       framing score article.txt --explain
       framing score article.txt --format html -o article.html
     """
+    from framing.ids import shown_name
     from framing.model import load_linear
     from framing.scoring import decode_text, read_text, score_documents
 
@@ -156,7 +157,7 @@ def score(files, model_path, explain, no_unwrap, fmt, output, force):
         if name == "-":
             texts.append(("-", decode_text(sys.stdin.buffer.read(), "standard input")))
         else:
-            texts.append((name, read_text(name)))
+            texts.append((shown_name(name), read_text(name)))
     size = sum(len(text) for _, text in texts)
     if size > LARGE_INPUT:
         # score holds every sentence, its scores and the output in memory
@@ -181,6 +182,14 @@ def score(files, model_path, explain, no_unwrap, fmt, output, force):
 
 
 LARGE_INPUT = 10_000_000  # characters: over this, `score` suggests `batch`
+
+
+def run_files(folders) -> list[Path]:
+    """The files `framing batch` wrote into each of *folders* that is a run:
+    inputs of summarize, report and suggest, never their output."""
+    names = ("sentences.parquet", "documents.parquet", "documents.csv", "errors.csv",
+             "run.json")
+    return [Path(f) / name for f in folders if Path(f, "run.json").exists() for name in names]
 
 
 def resolve_model(name):
@@ -274,11 +283,6 @@ def format_evidence(pairs) -> str:
     return ", ".join(f"{name} {weight:+.2f}" for name, weight in pairs) or "(none)"
 
 
-# Control characters (an escape sequence in a document) would act on the
-# terminal; the table shows U+FFFD instead (the other formats keep the text).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100) -> str:
     """Each sentence with its label and confidence, then the document profile."""
     lines = []
@@ -297,7 +301,8 @@ def render_table(scored: pd.DataFrame, profiles: pd.DataFrame, width: int = 100)
                 head = f"{'':>{n}}  {'(heading)':<10} {'':>4}  "
             else:
                 head = f"{row.sentence:>{n}}  {SHORT[row.label]:<10} {row.confidence:.2f}  "
-            body = textwrap.wrap(_CONTROL.sub("\ufffd", " ".join(row.text.split())),
+            # (control characters would act on the terminal: the other formats keep them)
+            body = textwrap.wrap(terminal_safe(" ".join(row.text.split())),
                                  width=max(30, width - len(head)))
             lines.append(head + (body[0] if body else ""))
             lines.extend(indent + b for b in body[1:])
@@ -359,6 +364,11 @@ def explain(text, model_path, top, fmt):
         from framing.scoring import decode_text
 
         text = decode_text(sys.stdin.buffer.read(), "standard input")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes of another encoding, kept by Python as surrogates
+        raise CLIError("the text is not valid UTF-8; set the terminal to UTF-8, or convert "
+                       "it and pass it on standard input: framing explain -") from None
     if not text.strip():
         raise CLIError("nothing to explain: give a sentence in quotes")
     linear, _ = load_linear(resolve_model(model_path))
@@ -385,7 +395,7 @@ def explain(text, model_path, top, fmt):
                                            initial_indent=f"      {head} ",
                                            subsequent_indent=" " * 15, break_long_words=False))
         lines.append("")
-    click.echo("\n".join(lines).rstrip())
+    click.echo(terminal_safe("\n".join(lines).rstrip()))
 
 
 # --- train ------------------------------------------------------------------------
@@ -690,7 +700,7 @@ def summarize(out, by, date_column, fmt, output, force):
     from framing.summary import summarize as summarize_run
     from framing.summary import unscored
 
-    check_output(output, force)
+    check_output(output, force, inputs=run_files([out]))
     table = summarize_run(out, by, date_column=date_column)
     skipped = unscored(out)
     if skipped:
@@ -749,13 +759,37 @@ def report(out, output, by, date_column, top, force):
     if Path(output).suffix.lower() not in (".html", ".htm"):
         raise CLIError(f"{output}: the report is an HTML page; name it .html (its charts are "
                        "PNG files beside it)")
-    check_output(output, force)
+    check_output(output, force, inputs=run_files([out]))
+    files = Path(output).with_name(f"{Path(output).stem}_files")
+    if not force and files.is_dir() and any(files.iterdir()):
+        raise CLIError(f"{files} exists and is not empty; pass --force to replace the "
+                       "report's charts and article views in it (other files are kept)")
     path = write_report(out, output, by, date_column=date_column, top=top)
     click.echo(f"framing: report written to {path} (charts and article views in "
                f"{path.stem}_files/)", err=True)
 
 
 # --- the retraining loop ---------------------------------------------------------------
+
+def check_answers_file(source: Path, out: Path) -> None:
+    """`framing label` appends to *out*: it must not be *source*, and an
+    existing one must be an answers file (framing's header), or the answers
+    would corrupt a file of the user's."""
+    from framing.annotate import OUT_COLUMNS
+    from framing.files import same_file
+
+    if same_file(source, out):
+        raise CLIError(f"{out} is the file being labelled; write the answers to another file "
+                       "with -o")
+    if out.is_dir():
+        raise CLIError(f"{out} is a folder; give -o a file name, e.g. {out / 'answers.csv'}")
+    if out.exists() and out.stat().st_size:
+        with open(out, encoding="utf-8", errors="replace") as fh:
+            header = fh.readline().strip().lstrip("\ufeff")
+        if header != ",".join(OUT_COLUMNS):
+            raise CLIError(f"{out} exists and is not a framing answers file; choose another "
+                           "-o (answers are appended to it)")
+
 
 @cli.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
@@ -797,10 +831,14 @@ def suggest(sources, count, output, label_paths, per_document, model_path, tool,
     from framing.active import suggest as suggest_rows
     from framing.labels import label_files, read_labels
 
-    check_output(output, force, inputs=sources)
+    check_output(output, force, inputs=[*sources, *run_files(sources)])
     if tool == "label-studio":  # its labelling config goes beside the tasks
         check_output(str(Path(output).with_suffix(".xml")), force)
     existing = [p for p in label_paths if Path(p).exists()]
+    for missing in (p for p in label_paths if not Path(p).exists()):
+        if tuple(label_paths) != ("labels",):  # (the default need not exist)
+            click.echo(f"framing: warning: --labels {missing} does not exist: no sentence is "
+                       "left out as already labelled for it", err=True)
     labelled = (read_labels(label_files(existing))["text"].tolist() if existing else [])
     model = load_model_or_none(model_path)
     table = suggest_rows(sources, count, model=model, labelled=labelled,
@@ -866,6 +904,8 @@ def label(source, output, model_path):
         if not output:
             raise CLIError("labelling an article needs -o FILE.csv for the answers")
         out = Path(output)
+    check_answers_file(source, out)
+    if source.suffix.lower() != ".csv":
         todo = rows_from_article(source, read_text(source), out, load_model_or_none(model_path)
                                  or None)
     interactive = sys.stdin.isatty()
@@ -1035,7 +1075,7 @@ def serve(host, port, model_path, max_mb, max_documents):
     except OSError as exc:
         why = os.strerror(exc.errno) if exc.errno else str(exc)
         raise CLIError(f"cannot listen on {host}:{port} ({why}); pick another "
-                       "--port, e.g. --port 8766") from None
+                       f"--port, e.g. --port {port + 1}") from None
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"framing: serving on http://{shown}:{port}/ (Ctrl-C stops)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

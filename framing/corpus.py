@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from framing.errors import InputError
-from framing.ids import DistinctIds
+from framing.ids import DistinctIds, shown_name
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +222,8 @@ def _iter_txt(source: Source) -> Iterator[dict]:
     files = [root] if root.is_file() else text_files(root)
     for path in files:
         doc_id = path.stem if root.is_file() else str(path.relative_to(root).with_suffix(""))
-        out = {"id": doc_id, "input": source.path, "path": str(path)}
+        out = {"id": shown_name(doc_id), "input": shown_name(str(source.path)),
+               "path": shown_name(str(path))}
         try:
             raw = path.read_bytes()
         except OSError as exc:

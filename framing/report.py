@@ -87,9 +87,12 @@ def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
     for name in ("documents.parquet", "sentences.parquet"):
         require_output(out, name)
     documents = pd.read_parquet(out / "documents.parquet")
+    by = list(by)
+    if not documents.empty:
+        for key in by:  # a bad --by or --date-column fails before any file is made
+            summarize(out, [key], date_column=date_column)
     files = target.with_name(f"{target.stem}_files")
     files.mkdir(parents=True, exist_ok=True)
-    by = list(by)
     title = str(out) if title is None else title
     skipped = unscored(out)
     not_scored = (f" {skipped:,} more {'was' if skipped == 1 else 'were'} not scored "

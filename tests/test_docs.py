@@ -49,3 +49,30 @@ def test_help_of_the_package_lists_its_api():
     text = pydoc.render_doc(framing, renderer=pydoc.plaintext)
     missing = [name for name in framing.__all__ if name not in text.split("FUNCTIONS")[0]]
     assert missing == [], f"help(framing) does not mention {missing}"
+
+
+def test_the_readme_worked_examples_show_what_the_shipped_model_prints(capsys, monkeypatch):
+    """Each `$ framing score ...` block of the worked example: every line it
+    shows (up to its "…") is a line the installed model prints."""
+    import io
+    import re
+    import sys
+
+    from framing.cli import main
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("FRAMING_HOME", str(root / "no-such-home"))  # the shipped model
+    section = README[README.index("## Worked example"):README.index("## Commands")]
+    blocks = re.findall(r"```\n\$ (.*?)\n(.*?)```", section, re.S)
+    assert len(blocks) == 2
+    for command, shown in blocks:
+        if command.startswith("echo "):
+            text, _, command = command.partition(" | ")
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(
+                (text[len("echo "):].strip('"') + "\n").encode())))
+        assert main(command.split()[1:]) == 0
+        printed = capsys.readouterr().out.splitlines()
+        for line in shown.splitlines():
+            if line.strip() and line.strip() != "…":
+                assert line in printed, line

@@ -5,6 +5,7 @@ in-process: writes into the output folder fail with ENOSPC or EROFS."""
 import builtins
 import errno
 import gzip
+import json
 import os
 from pathlib import Path
 
@@ -260,3 +261,63 @@ def test_rows_without_an_id_are_named_with_a_warning(tmp_path, capsys, monkeypat
         in capsys.readouterr().err
     ids = pd.read_parquet(tmp_path / "run" / "documents.parquet")["id"].tolist()
     assert ids == ["a", "in.csv:2"]
+
+
+@pytest.mark.parametrize("record", ["[]", "null", "{", ""])
+def test_a_damaged_run_record_is_one_line(project, capsys, model_file, record):
+    (project / "run" / "run.json").write_text(record)
+    for extra in ([], ["--force"]):
+        assert main(["batch", "a.txt", "-o", "run", "-q", "--model", str(model_file),
+                     *extra]) == 1
+        assert capsys.readouterr().err.startswith(
+            "framing: error: run/run.json is not a record of a framing run (unreadable)")
+
+
+def test_commands_reading_a_run_never_write_over_it(project, capsys, model_file):
+    from framing.batchrun import OUTPUT_FILES
+    from framing.cli import run_files
+
+    assert [p.name for p in run_files(["run"])] == list(OUTPUT_FILES)
+    before = (project / "run" / "run.json").read_text()
+    for argv in (["summarize", "run", "-o", "run/run.json", "--force"],
+                 ["suggest", "run", "-o", "run/documents.csv", "--force",
+                  "--model", str(model_file)]):
+        assert main(argv) == 1
+        assert "is also an input" in capsys.readouterr().err
+    assert (project / "run" / "run.json").read_text() == before
+
+
+def test_report_keeps_a_users_files_beside_a_new_report(project, capsys):
+    (project / "r_files").mkdir()
+    (project / "r_files" / "shares_by_all.png").write_text("mine")
+    assert main(["report", "run", "-o", "r.html"]) == 1
+    assert "r_files exists and is not empty; pass --force" in capsys.readouterr().err
+    assert (project / "r_files" / "shares_by_all.png").read_text() == "mine"
+    assert main(["report", "run", "-o", "fresh.html", "--by", "nope"]) == 1
+    assert not (project / "fresh_files").exists()  # a failed report leaves no folder
+
+
+def test_a_file_name_that_is_not_utf8_is_scored(project, capsys, model_file):
+    name = os.fsdecode(b"caf\xe9.txt")
+    (project / name).write_text(ARTICLE)
+    assert main(["score", name, "--format", "json", "--model", str(model_file)]) == 0
+    assert json.loads(capsys.readouterr().out)["documents"][0]["doc"] == "caf\ufffd.txt"
+
+
+def test_explain_and_agree_odd_arguments(project, capsys, tmp_path):
+    assert main(["explain", os.fsdecode(b"The minister must resign \x9b.")]) == 1
+    assert capsys.readouterr().err.startswith("framing: error: the text is not valid UTF-8")
+    labels = tmp_path / "l.csv"
+    labels.write_text("document,sentence,start,end,text,label\nd,0,0,9,The ban.,defence\n")
+    assert main(["agree", str(labels), str(labels)]) == 1
+    assert "is given twice; agreement compares different files" in capsys.readouterr().err
+
+
+def test_label_refuses_answers_that_would_spoil_a_file(project, capsys):
+    (project / "mine.csv").write_text("my,own\n1,2\n")
+    assert main(["label", "a.txt", "-o", "a.txt"]) == 1
+    assert "a.txt is the file being labelled" in capsys.readouterr().err
+    assert main(["label", "a.txt", "-o", "mine.csv"]) == 1
+    assert "mine.csv exists and is not a framing answers file" in capsys.readouterr().err
+    assert (project / "mine.csv").read_text() == "my,own\n1,2\n"
+    assert (project / "a.txt").read_text() == ARTICLE
