@@ -26,9 +26,11 @@ from html.parser import HTMLParser
 
 _CLOSERS = "\"'”’)]»"
 _ENDS_SENTENCE = re.compile(rf"[.?!:;…][{re.escape(_CLOSERS)}]*$")
-# A list item: a bullet, or a number or letter with "." or ")" before a space.
+# A list item: a bullet, or a number, letter or small Roman numeral with "." or
+# ")" before a space.
 # (Not a dash: in wrapped prose a line may well start with "— to see ...".)
-LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪◦●‣]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s+")
+LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪◦●‣]|\(?\d{1,3}[.)]"
+                       r"|\(?(?:[a-zA-Z]|ii|iii|iv|vi|vii|viii|ix|xi|xii)[.)])\s+")
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 _HTML_TAG = re.compile(
     r"</?(?:p|div|br|li|ul|ol|h[1-6]|html|body|head|span|a|b|i|em|strong|table|tr|td|th|"

@@ -40,8 +40,8 @@ _ENT_RUN = re.compile(r"_ent_(?: +_ent_)+")
 # A list item's marker ("- ", "• ", "3. ", "(b) "): layout, not words.  Left
 # in, it taught the model that a dash means a demand (the written corpus's
 # lists are mostly demands) and hid the capital of the word after it.
-_LIST_MARKER = re.compile(r"^[ \t]*(?:[-*•‣◦▪–—+]|\(?\d{1,3}[.)]|\(?[a-z]\))[ \t]+",
-                          re.MULTILINE)
+_LIST_MARKER = re.compile(r"^[ \t]*(?:[-*•‣◦▪–—+]|\(?\d{1,3}[.)]|\(?[a-z]\)"
+                          r"|(?:ii|iii|iv|vi|vii|viii|ix|xi|xii)[.)])[ \t]+", re.MULTILINE)
 
 
 def mask_texts(texts: list[str], known: frozenset[str] | None) -> list[list[str]]:

@@ -37,8 +37,9 @@ MAX_HEADING_WORDS = 20
 _WIDE_STOP = re.compile(r"[。！？۔]")
 _WIDE_SENTENCE = re.compile(r"[^。！？۔]*[。！？۔]+[」』”’）)]*|[^。！？۔]+$")
 _HAS_WORD = re.compile(r"\w")
-# A list marker: a bullet or dash, or a number or letter with "." or ")".
-_MARKER = r"(?:[-*•·▪◦●‣–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])"
+# A list marker: a bullet or dash, or a number, letter or small Roman numeral
+# ("iv.") with "." or ")".
+_MARKER = r"(?:[-*•·▪◦●‣–—]|\(?\d{1,3}[.)]|\(?(?:[a-zA-Z]|ii|iii|iv|vi|vii|viii|ix|xi|xii)[.)])"
 _MARKER_ONLY = re.compile(rf"^{_MARKER}$")
 _LIST_ITEM = re.compile(rf"^{_MARKER}\s")
 # Lower-case modals, auxiliaries and reporting verbs: a line holding one is

@@ -77,7 +77,7 @@ def test_a_list_marker_does_not_decide_the_label():
              "Officials said the budget was approved in May.",
              "We have done nothing wrong and the audit clears us."]
     outs = []
-    for marker in ("- ", "* ", "• ", "1. "):
+    for marker in ("- ", "* ", "• ", "1. ", "iv. "):
         text = "Critics reacted on Monday.\n\n" + "\n".join(marker + i for i in items) + "\n"
         outs.append(framing.score_text(text)[["label", "confidence"]].round(6))
     assert all(out.equals(outs[0]) for out in outs[1:])
