@@ -309,9 +309,11 @@ def decode_text(raw: bytes, name: str) -> str:
     """Decode a document's bytes, refusing binary, non-UTF-8 and empty input."""
     # What `iconv` reads: the file, or standard input ("-") through a pipe.
     source = "FILE" if name == "standard input" else name
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise InputError(f"{name} is UTF-16 text; convert it to UTF-8, e.g. "
-                         f"`iconv -f utf-16 -t utf-8 {source} > converted.txt`")
+    wide = ("utf-32" if raw[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") else
+            "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else None)
+    if wide:
+        raise InputError(f"{name} is {wide.upper()} text; convert it to UTF-8, e.g. "
+                         f"`iconv -f {wide} -t utf-8 {source} > converted.txt`")
     if b"\x00" in raw:
         raise InputError(f"{name} looks like a binary file, not text; pass a UTF-8 text file")
     try:

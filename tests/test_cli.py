@@ -270,6 +270,10 @@ def test_utf16_and_a_doubled_stdin_are_named(capsys, model_file, tmp_path, monke
     code, _, err = run(capsys, "score", str(path), "--model", str(model_file))
     assert code == 1 and err == (f"framing: error: {path} is UTF-16 text; convert it to UTF-8, "
                                  f"e.g. `iconv -f utf-16 -t utf-8 {path} > converted.txt`\n")
+    path.write_bytes("The minister must resign.\n".encode("utf-32"))
+    code, _, err = run(capsys, "score", str(path), "--model", str(model_file))
+    assert code == 1 and f"{path} is UTF-32 text; convert it to UTF-8, e.g. `iconv -f utf-32" \
+        in err
     code, _, err = run(capsys, "score", "-", "-", "--model", str(model_file), stdin=b"x.",
                        monkeypatch=monkeypatch)
     assert code == 1 and "given more than once; it can be read only once" in err
