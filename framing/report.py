@@ -115,7 +115,10 @@ def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
     dated = date_column or next((c for c in ("date", "published", "published_at", "datetime",
                                              "timestamp") if c in documents.columns), None)
     if dated and dated in documents.columns and not documents.empty:
-        table = summarize(out, ["month"], date_column=dated).dropna(subset=["month"])
+        try:
+            table = summarize(out, ["month"], date_column=dated).dropna(subset=["month"])
+        except InputError:  # a date column without a date: no chart over time
+            table = pd.DataFrame()
         if len(table) >= 2:
             fig, plt = _figure("line", table, "month", "Acts over time (by month)")
             svg = _save(fig, plt, files / "acts_by_month.png")

@@ -321,3 +321,14 @@ def test_label_refuses_answers_that_would_spoil_a_file(project, capsys):
     assert "mine.csv exists and is not a framing answers file" in capsys.readouterr().err
     assert (project / "mine.csv").read_text() == "my,own\n1,2\n"
     assert (project / "a.txt").read_text() == ARTICLE
+
+
+def test_a_report_on_a_date_column_without_dates_has_no_time_chart(tmp_path, capsys,
+                                                                   monkeypatch, model_file):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.csv").write_text("date,text\n,The ban is unjust.\n,Talks resume.\n")
+    assert main(["batch", "in.csv", "-o", "run", "-q", "--model", str(model_file)]) == 0
+    assert main(["report", "run", "-o", "r.html"]) == 0
+    assert "Acts over time" not in (tmp_path / "r.html").read_text()
+    assert main(["summarize", "run", "--by", "month"]) == 1
+    assert "column 'date' holds no dates" in capsys.readouterr().err
