@@ -281,7 +281,7 @@ def _remove_outputs(out: Path) -> None:
     run_file = out / RUN_FILE
     if run_file.exists():
         previous = _read_run(run_file)
-        _atomic_write(run_file, json.dumps(dict(previous, status="running"), indent=2))
+        write_text(run_file, json.dumps(dict(previous, status="running"), indent=2))
     for name in OUTPUT_FILES:
         if name != RUN_FILE:
             (out / name).unlink(missing_ok=True)
@@ -328,13 +328,8 @@ def _prepare_out(out: Path, manifest: dict, force: bool) -> Path:
     parts = out / "parts"
     parts.mkdir(parents=True, exist_ok=True)
     if not run_file.exists():
-        _atomic_write(run_file, json.dumps(dict(manifest, status="running"), indent=2))
+        write_text(run_file, json.dumps(dict(manifest, status="running"), indent=2))
     return parts
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    # A full disk, a read-only folder or an interruption leaves nothing behind.
-    write_text(path, text)
 
 
 def _write_part(parts: Path, number: int, sentences, docs, errors, metadata) -> None:
@@ -445,7 +440,7 @@ def _finish_manifest(out: Path, manifest: dict, result: BatchResult) -> None:
         (result.documents - result.resumed_documents) / result.seconds, 1)
     summary["sentences_per_second"] = round(
         (result.sentences - result.resumed_sentences) / result.seconds, 1)
-    _atomic_write(out / RUN_FILE, json.dumps(dict(manifest, status="complete", result=summary),
+    write_text(out / RUN_FILE, json.dumps(dict(manifest, status="complete", result=summary),
                                              indent=2))
 
 

@@ -187,9 +187,10 @@ LARGE_INPUT = 10_000_000  # characters: over this, `score` suggests `batch`
 def run_files(folders) -> list[Path]:
     """The files `framing batch` wrote into each of *folders* that is a run:
     inputs of summarize, report and suggest, never their output."""
-    names = ("sentences.parquet", "documents.parquet", "documents.csv", "errors.csv",
-             "run.json")
-    return [Path(f) / name for f in folders if Path(f, "run.json").exists() for name in names]
+    from framing.batchrun import OUTPUT_FILES, RUN_FILE
+
+    return [Path(f) / name for f in folders if Path(f, RUN_FILE).exists()
+            for name in OUTPUT_FILES]
 
 
 def resolve_model(name):

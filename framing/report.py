@@ -87,10 +87,9 @@ def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
     for name in ("documents.parquet", "sentences.parquet"):
         require_output(out, name)
     documents = pd.read_parquet(out / "documents.parquet")
-    by = list(by)
-    if not documents.empty:
-        for key in by:  # a bad --by or --date-column fails before any file is made
-            summarize(out, [key], date_column=date_column)
+    # The tables first: a bad --by or --date-column fails before any file is made.
+    tables = {key: summarize(out, [key] if key else [], date_column=date_column)
+              for key in (list(by) or [None])} if not documents.empty else {}
     files = target.with_name(f"{target.stem}_files")
     files.mkdir(parents=True, exist_ok=True)
     title = str(out) if title is None else title
@@ -104,8 +103,7 @@ def report(out: str | Path, target: str | Path, by: Iterable[str] = (), *,
     if documents.empty:
         sections.append("<p>No document of this run was scored: there is nothing to chart "
                         "(see errors.csv).</p>")
-    for key in (by or [None]) if not documents.empty else []:
-        table = summarize(out, [key] if key else [], date_column=date_column)
+    for key, table in tables.items():
         x = key or "all"
         heading = f"Label shares by {x}" if key else "Label shares, all documents"
         fig, plt = _figure("bar", table, x, heading)
